@@ -1,0 +1,52 @@
+"""HTTP plumbing shared by every router: bearer claims, the tenant-scoped session, paging."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from cognify.db import TenantSession, tenant_session
+from cognify.errors import Unauthorized
+from cognify.logging import bind_contextvars
+from cognify.security import TokenClaims, decode_access_token
+
+bearer = HTTPBearer(auto_error=False, description="A user access token")
+
+
+async def token_claims(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> TokenClaims:
+    """Verified claims of the bearer token."""
+    if credentials is None:
+        raise Unauthorized("Missing bearer token", code="missing_token")
+    claims = decode_access_token(credentials.credentials)
+    bind_contextvars(tenant_id=str(claims.tenant_id), user_id=str(claims.user_id))
+    return claims
+
+
+ClaimsDep = Annotated[TokenClaims, Depends(token_claims)]
+
+
+def db_session(claims: ClaimsDep) -> Iterator[TenantSession]:
+    """A transaction scoped to the token's tenant and user, committed when the endpoint returns."""
+    with tenant_session(claims.tenant_id, claims.user_id) as session:
+        yield session
+
+
+SessionDep = Annotated[TenantSession, Depends(db_session, scope="function")]
+
+
+class Page:
+    """`limit`/`offset` query parameters."""
+
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> None:
+        self.limit = limit
+        self.offset = offset
+
+
+PageDep = Annotated[Page, Depends()]

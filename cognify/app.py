@@ -1,0 +1,124 @@
+"""The FastAPI composition root."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from cognify.db import app_engine, dispose_engines
+from cognify.errors import CognifyError
+from cognify.logging import configure_logging, get_logger
+from cognify.middleware import RequestContextMiddleware
+from cognify.redis import get_redis
+from cognify.settings import get_settings
+from domain.identity.endpoints import router as identity_router
+from domain.tenancy.endpoints import router as tenancy_router
+
+log = get_logger("cognify.app")
+_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+                 415: "unsupported_media_type", 429: "rate_limited"}
+
+
+def _error(status: int, code: str, message: str, details: Any = None, **kw: Any) -> JSONResponse:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return JSONResponse({"error": error}, status_code=status, **kw)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or str(loc[0] if loc else "request")
+
+
+async def _cognify_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CognifyError)
+    return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [
+        {"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", ""), "type": e.get("type")}
+        for e in exc.errors()
+    ]
+    first = details[0] if details else {"field": "request", "message": "invalid"}
+    message = f"{first['field']}: {first['message']}"
+    return _error(422, "validation_error", message, details)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _STATUS_CODES.get(exc.status_code, "error")
+    return _error(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+
+async def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
+    log.warning("integrity_error", error=str(getattr(exc, "orig", exc)).splitlines()[0])
+    return _error(409, "conflict", "The change conflicts with existing data")
+
+
+async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled_error", exc_info=exc)
+    return _error(500, "internal_error", "Internal server error")
+
+
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    """Configure logging on start; release pooled connections on stop."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    yield
+    dispose_engines()
+
+
+def create_app() -> FastAPI:
+    """Build the API with every feature router."""
+    app = FastAPI(title="Cognify AI", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(RequestContextMiddleware)
+    app.add_exception_handler(CognifyError, _cognify_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(Exception, _unhandled)
+    for router in (identity_router, tenancy_router):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"])
+    def readyz() -> JSONResponse:
+        """The database and Redis answer."""
+        checks: dict[str, str] = {}
+        try:
+            with app_engine().connect() as conn:
+                conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - readiness reports any failure
+            checks["database"] = type(exc).__name__
+        try:
+            get_redis().ping()
+            checks["redis"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["redis"] = type(exc).__name__
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks},
+                            status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    def metrics() -> PlainTextResponse:
+        """Prometheus metrics."""
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

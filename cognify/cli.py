@@ -1,0 +1,147 @@
+"""The Typer composition root: `cognify up`, database, tenant and user commands."""
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from cognify.errors import CognifyError
+from cognify.settings import get_settings
+
+app = typer.Typer(help="Cognify AI platform.", no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
+tenant_app = typer.Typer(help="Tenants.", no_args_is_help=True)
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(user_app, name="user")
+
+console = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print a one-line error and exit."""
+    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def one_line_errors(func: F) -> F:
+    """Turn expected failures into one-line errors instead of tracebacks."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or "input"
+            fail(f"{field}: {first['msg']}")
+        except CognifyError as exc:
+            fail(exc.message)
+        except ValueError as exc:
+            fail(str(exc))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def ensure_database() -> None:
+    """Use DATABASE_URL, or attach to (or start) the embedded server in the data directory."""
+    settings = get_settings()
+    if settings.database_url:
+        return
+    from cognify.embedded import EmbeddedPostgres
+
+    url = EmbeddedPostgres(settings.data_dir / "postgres").start()
+    os.environ["DATABASE_URL"] = url
+    settings.database_url = url
+
+
+def emit(payload: dict[str, Any]) -> None:
+    """Print one JSON object on stdout."""
+    sys.stdout.write(json.dumps(payload, default=str) + "\n")
+
+
+@db_app.command("upgrade")
+@one_line_errors
+def db_upgrade() -> None:
+    """Apply all migrations."""
+    from cognify import dbadmin
+
+    ensure_database()
+    dbadmin.upgrade()
+    console.print("database is up to date")
+
+
+@tenant_app.command("create")
+@one_line_errors
+def tenant_create(
+    slug: Annotated[str, typer.Option(help="URL-safe identifier, e.g. acme-academy")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    owner_email: Annotated[str, typer.Option(help="The first owner's email")],
+    owner_password: Annotated[str, typer.Option(help="The first owner's password (8+ chars)")],
+    region: Annotated[str | None, typer.Option(help="Data/AI region, e.g. eu")] = None,
+    plan: Annotated[str, typer.Option(help="Plan name")] = "free",
+) -> None:
+    """Create a tenant and its owner; prints their ids as JSON."""
+    from domain.identity.models import UserCreate
+    from domain.tenancy.flows import provision_tenant
+    from domain.tenancy.models import TenantCreate
+
+    data = TenantCreate(slug=slug, name=name, region=region, plan=plan)
+    owner = UserCreate(email=owner_email, password=owner_password, role="owner")
+    ensure_database()
+    tenant, user = provision_tenant(data, owner)
+    emit({"tenant_id": tenant.id, "slug": tenant.slug, "owner_id": user.id})
+
+
+@user_app.command("create")
+@one_line_errors
+def user_create(
+    tenant: Annotated[str, typer.Option(help="Tenant slug")],
+    email: Annotated[str, typer.Option(help="Email (the login name)")],
+    password: Annotated[str, typer.Option(help="Password (8+ chars)")],
+    role: Annotated[str, typer.Option(help="student, parent, teacher, admin or owner")],
+    full_name: Annotated[str, typer.Option(help="Full name")] = "",
+) -> None:
+    """Create a user in a tenant; prints its id as JSON."""
+    from cognify.db import TenantSession, owner_engine
+    from domain.identity import service
+    from domain.identity.models import UserCreate
+    from domain.tenancy.flows import resolve_tenant
+
+    data = UserCreate(email=email, password=password, role=role, full_name=full_name)
+    ensure_database()
+    tenant_id = resolve_tenant(tenant)
+    if tenant_id is None:
+        fail(f"no active tenant with slug '{tenant}'")
+    with TenantSession(owner_engine(), tenant_id) as session, session.begin():
+        user = service.create_user(session, None, data)
+    emit({"user_id": user.id, "tenant_id": tenant_id, "email": user.email, "role": user.role})
+
+
+@app.command()
+def up(
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory (COGNIFY_DATA_DIR)")] = None,
+    port: Annotated[int | None, typer.Option(help="API port")] = None,
+) -> None:
+    """Run the platform: embedded services, migrations, API, worker and beat. Ctrl-C stops it."""
+    from cognify.up import run
+
+    if data_dir:
+        os.environ["COGNIFY_DATA_DIR"] = str(data_dir)
+    if port:
+        os.environ["COGNIFY_PORT"] = str(port)
+    get_settings.cache_clear()
+    raise typer.Exit(run(get_settings()))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,72 @@
+"""Settings: one pydantic-settings class, env prefix COGNIFY_ plus DATABASE_URL and REDIS_URL."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "changethis", "secret", "dev", "development"}
+
+
+class Settings(BaseSettings):
+    """Everything the platform reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="COGNIFY_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path(".cognify")
+    secret_key: str = ""
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "COGNIFY_DATABASE_URL")
+    )
+    app_database_url: str | None = None
+    app_db_role: str = "cognify_app"
+    app_db_password: str = ""
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "COGNIFY_REDIS_URL")
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    access_token_minutes: int = 60
+    log_level: str = "INFO"
+    log_json: bool = True
+    storage_dir: Path | None = None
+    gateway_config: Path | None = None
+
+    @model_validator(mode="after")
+    def _secret_key(self) -> "Settings":
+        """Refuse a missing or placeholder secret outside development; make one for local use."""
+        if self.secret_key.strip().lower() not in PLACEHOLDER_SECRETS:
+            if len(self.secret_key) < 32:
+                raise ValueError("COGNIFY_SECRET_KEY must be at least 32 characters")
+            return self
+        if self.env == "production":
+            raise ValueError("COGNIFY_SECRET_KEY is missing or a placeholder; set a real secret")
+        self.secret_key = _local_secret(self.data_dir)
+        return self
+
+    @property
+    def media_dir(self) -> Path:
+        """Where local object storage keeps its files."""
+        return self.storage_dir or self.data_dir / "storage"
+
+
+def _local_secret(data_dir: Path) -> str:
+    """Read, or create once, the secret key kept in the data directory for local use."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

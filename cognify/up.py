@@ -1,0 +1,67 @@
+"""The `cognify up` sequence, printed for a person at a terminal."""
+
+import time
+
+from rich.console import Console
+
+from cognify import dbadmin
+from cognify.logging import configure_logging
+from cognify.settings import Settings
+from cognify.supervisor import Platform, credentials_file
+
+console = Console(stderr=True, highlight=False)
+DEMO_SLUG = "demo"
+DEMO_OWNER = "owner@demo.cognify.local"
+
+
+def bootstrap_first_tenant(settings: Settings) -> None:
+    """On an empty database, create a `demo` tenant and owner, with credentials on disk."""
+    import secrets
+
+    from domain.identity.models import UserCreate
+    from domain.tenancy.flows import count_tenants, provision_tenant
+    from domain.tenancy.models import TenantCreate
+
+    if count_tenants():
+        return
+    password = secrets.token_urlsafe(12)
+    provision_tenant(TenantCreate(slug=DEMO_SLUG, name="Demo Academy"),
+                     UserCreate(email=DEMO_OWNER, password=password, role="owner"))
+    path = credentials_file(settings.data_dir.resolve())
+    path.write_text(f"tenant: {DEMO_SLUG}\nemail: {DEMO_OWNER}\npassword: {password}\n")
+    path.chmod(0o600)
+
+
+def run(settings: Settings) -> int:
+    """Start everything, wait for a signal, stop everything; the exit code."""
+    configure_logging(settings.log_level, json=False)
+    started = time.monotonic()
+    platform = Platform(settings)
+    platform.install_signal_handlers()
+    data_dir = settings.data_dir.resolve()
+    try:
+        console.print(f"[bold]Cognify[/bold] data directory: {data_dir}")
+        platform.start_services()
+        console.print(f"  database: {'embedded PostgreSQL' if not settings.database_url else 'DATABASE_URL'}"
+                      f" | redis: {'embedded Valkey' if not settings.redis_url else 'REDIS_URL'}")
+        dbadmin.upgrade()
+        bootstrap_first_tenant(settings)
+        platform.spawn_all()
+        platform.wait_ready()
+        base = f"http://{settings.host}:{settings.port}"
+        console.print(f"[green]ready[/green] in {time.monotonic() - started:.1f}s: API {base} "
+                      f"(docs {base}/docs)")
+        creds = credentials_file(data_dir)
+        if creds.exists():
+            console.print(f"  log in: POST {base}/api/v1/auth/token with the tenant, email and "
+                          f"password in {creds}")
+        console.print("  Ctrl-C stops everything.")
+        platform.watch()
+        return 0
+    except RuntimeError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        return 1
+    finally:
+        console.print("stopping...")
+        platform.stop()
+        console.print("stopped.")

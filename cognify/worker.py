@@ -1,0 +1,43 @@
+"""The Celery composition root: broker on Redis, late acks, tasks from every feature package."""
+
+from celery import Celery
+from celery.signals import setup_logging
+
+from cognify.logging import configure_logging
+from cognify.settings import get_settings
+
+VISIBILITY_TIMEOUT_S = 3600
+
+
+def create_celery() -> Celery:
+    """A Celery app on the configured Redis broker."""
+    settings = get_settings()
+    app = Celery("cognify", broker=settings.redis_url or "redis://127.0.0.1:6379/0")
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_S},
+        broker_connection_retry_on_startup=True,
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        timezone="UTC",
+        beat_schedule={},
+    )
+    return app
+
+
+app = create_celery()
+
+
+@setup_logging.connect
+def _logging(**_: object) -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+
+@app.task(name="cognify.ping")
+def ping() -> str:
+    """A no-op task that proves the worker consumes the broker."""
+    return "pong"

@@ -1,0 +1,74 @@
+"""Auth and user endpoints."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Form, Response, status
+
+from cognify.api import PageDep, SessionDep
+from cognify.db import tenant_session
+from cognify.security import Actor, Role
+from domain.identity import service
+from domain.identity.deps import CurrentActor, require
+from domain.identity.models import Me, Token, User, UserCreate, UserPublic, UsersPublic, UserUpdate
+from domain.tenancy.service import resolve_slug
+
+router = APIRouter(prefix="/api/v1", tags=["identity"])
+Admin = Annotated[Actor, Depends(require("users:manage"))]
+
+
+@router.post("/auth/token", response_model=Token)
+def issue_token(
+    username: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=256)],
+    tenant: Annotated[str, Form(max_length=63)],
+) -> Token:
+    """Exchange email, password and tenant slug for a bearer token."""
+    with tenant_session(None) as lookup:
+        tenant_id = resolve_slug(lookup, tenant.strip().lower())
+    with tenant_session(tenant_id) as session:
+        return service.authenticate(session, username, password)
+
+
+@router.get("/me", response_model=Me)
+def read_me(session: SessionDep, actor: CurrentActor) -> Me:
+    """The caller and their permissions."""
+    user = service.get_user(session, actor, actor.user_id)
+    return Me.model_validate(user, update={"permissions": sorted(actor.permissions)})
+
+
+@router.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
+def create_user(session: SessionDep, actor: Admin, body: UserCreate) -> User:
+    """Create a user in the caller's tenant."""
+    return service.create_user(session, actor, body)
+
+
+@router.get("/users", response_model=UsersPublic)
+def list_users(
+    session: SessionDep, actor: CurrentActor, page: PageDep, role: Role | None = None
+) -> UsersPublic:
+    """List the tenant's users."""
+    rows, count = service.list_users(
+        session, actor, role=role, limit=page.limit, offset=page.offset
+    )
+    return UsersPublic(data=[UserPublic.model_validate(u) for u in rows], count=count)
+
+
+@router.get("/users/{user_id}", response_model=UserPublic)
+def read_user(session: SessionDep, actor: CurrentActor, user_id: UUID) -> User:
+    """One user."""
+    return service.get_user(session, actor, user_id)
+
+
+@router.patch("/users/{user_id}", response_model=UserPublic)
+def update_user(session: SessionDep, actor: Admin, user_id: UUID, body: UserUpdate) -> User:
+    """Change a user."""
+    return service.update_user(session, actor, user_id, body)
+
+
+@router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_user(session: SessionDep, actor: Admin, user_id: UUID) -> Response:
+    """Delete a user."""
+    service.delete_user(session, actor, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+

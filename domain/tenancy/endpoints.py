@@ -1,0 +1,46 @@
+"""Tenant endpoints: the caller's own tenant only."""
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import ConfigDict
+from sqlmodel import SQLModel
+
+from cognify.api import SessionDep
+from cognify.errors import Forbidden
+from domain.identity.deps import CurrentActor
+from domain.tenancy.models import Tenant, TenantPublic
+from domain.tenancy.service import get_current
+
+router = APIRouter(prefix="/api/v1/tenants", tags=["tenancy"])
+
+
+class TenantUpdate(SQLModel):
+    """Branding and settings an admin may change."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    name: str | None = None
+    customizations: dict[str, Any] | None = None
+    theme: dict[str, Any] | None = None
+
+
+@router.get("/{slug}", response_model=TenantPublic)
+def read_tenant(session: SessionDep, actor: CurrentActor, slug: str) -> Tenant:
+    """The caller's tenant by slug (`current` works too); another tenant's slug is refused."""
+    tenant = get_current(session, actor.tenant_id)
+    if slug not in ("current", tenant.slug):
+        raise Forbidden("Token is not valid for this tenant", code="wrong_tenant")
+    return tenant
+
+
+@router.patch("/current", response_model=TenantPublic)
+def update_tenant(session: SessionDep, actor: CurrentActor, body: TenantUpdate) -> Tenant:
+    """Change the caller's tenant's name, branding or customizations."""
+    if not actor.can("tenant:manage"):
+        raise Forbidden("Missing permission 'tenant:manage'")
+    tenant = get_current(session, actor.tenant_id)
+    for field, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
+        setattr(tenant, field, value)
+    session.add(tenant)
+    session.flush()
+    return tenant

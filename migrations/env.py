@@ -1,0 +1,25 @@
+"""Alembic environment: migrations run as the owner role from DATABASE_URL."""
+
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+from cognify.db import owner_url
+
+
+def run_migrations() -> None:
+    """Run migrations online against the owner URL (or a connection handed in)."""
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        context.configure(connection=connection, transaction_per_migration=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = create_engine(owner_url(), poolclass=pool.NullPool)
+    with engine.connect() as conn:
+        context.configure(connection=conn, transaction_per_migration=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations()

@@ -1,0 +1,108 @@
+"""Tenant proctoring policy and deployment detector settings.
+
+Operator guide
+==============
+
+Two models configure the vision core:
+
+``DetectorSettings`` (one per deployment)
+    ``face_model``: ``"short_range"`` (MediaPipe ``model_selection=0``, faces within ~2 m,
+    the webcam case and the default) or ``"full_range"`` (``model_selection=1``, small or
+    distant faces, about 2.5x slower). ``min_face_confidence`` (0.5) is the MediaPipe score a
+    detection needs. ``haar_confirm`` (on) runs OpenCV's Haar cascade on frames where
+    MediaPipe sees no face; if Haar finds one the frame counts as "face present" (without
+    head pose), so ``no_face`` needs both detectors to agree. ``mesh_tracking`` (on) lets
+    FaceMesh track landmarks between consecutive frames instead of re-detecting each time.
+
+    ``onnx_model_path`` plugs a model into the ONNX slot (``proctoring.detectors.onnx_slot``),
+    e.g. a phone/person detector or a face-embedding model for identity checks against the
+    enrolment photo. Export the model to ONNX (opset 13 or later) with one image input, in
+    ``NCHW`` (``[1, 3, H, W]``) or ``NHWC`` (``[1, H, W, 3]``) layout; float inputs receive
+    RGB scaled to 0..1, uint8 inputs receive raw RGB; dynamic height and width fall back to
+    ``onnx_input_size``. The slot returns every raw output and a score: the maximum of output
+    number ``onnx_score_output``. It runs on CPU with ``onnx_threads`` intra-op threads. Set
+    the path, then build it with ``OnnxModelSlot.from_settings(settings)``.
+
+``ProctoringPolicy`` (one per tenant), defaults in brackets
+    Smoothing: an event must last ``min_event_s`` [2 s] (a blink, a dropped frame or a glance
+    is shorter), and ends only after its condition has been absent for more than
+    ``max_gap_s`` [1 s], so one missed frame does not split it.
+    Looking away: starts when ``|yaw| > yaw_enter_deg`` [30] or ``|pitch| > pitch_enter_deg``
+    [25] and holds until both fall below the threshold minus ``pose_exit_margin_deg`` [5]
+    (angle hysteresis).
+    Camera blocked: a frame whose grey levels have a standard deviation below
+    ``blocked_max_std`` [10] (a covered lens is near-uniform) or a mean below
+    ``blocked_max_mean`` [20] (black) is blocked; blocked frames never count as ``no_face``.
+    Score: ``integrity_score = 100 - sum(confidence * (per_event + time_pct *
+    100 * event_s / session_s))`` over all events, clamped to 0..100, with ``weights`` per
+    event type (see ``DEFAULT_WEIGHTS``: e.g. each ``multiple_faces`` event costs 10 points
+    plus 3 points per percent of the session it covers; each ``paste`` costs 5).
+    Verdict: ``flagged`` when the score is below ``flag_below`` [70] or any event's type is in
+    ``always_flag`` [``multiple_faces``].
+"""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from proctoring.events import EventType
+
+
+class EventWeight(BaseModel):
+    """Score cost of one event type: fixed points per event plus points per percent of time."""
+
+    model_config = ConfigDict(frozen=True)
+
+    per_event: float = Field(default=0.0, ge=0)
+    time_pct: float = Field(default=0.0, ge=0)
+
+
+DEFAULT_WEIGHTS: dict[EventType, EventWeight] = {
+    EventType.NO_FACE: EventWeight(per_event=3, time_pct=1.5),
+    EventType.MULTIPLE_FACES: EventWeight(per_event=10, time_pct=3),
+    EventType.LOOKING_AWAY: EventWeight(per_event=2, time_pct=1),
+    EventType.CAMERA_BLOCKED: EventWeight(per_event=5, time_pct=1.5),
+    EventType.TAB_HIDDEN: EventWeight(per_event=4, time_pct=1.5),
+    EventType.WINDOW_BLUR: EventWeight(per_event=2, time_pct=0.5),
+    EventType.COPY: EventWeight(per_event=2),
+    EventType.PASTE: EventWeight(per_event=5),
+    EventType.FULLSCREEN_EXIT: EventWeight(per_event=3, time_pct=0.5),
+    EventType.MULTIPLE_DISPLAYS: EventWeight(per_event=10),
+}
+
+
+class ProctoringPolicy(BaseModel):
+    """Per-tenant thresholds, smoothing, score weights and flagging rules."""
+
+    model_config = ConfigDict(frozen=True)
+
+    min_event_s: float = Field(default=2.0, ge=0)
+    max_gap_s: float = Field(default=1.0, ge=0)
+    yaw_enter_deg: float = Field(default=30.0, gt=0, le=90)
+    pitch_enter_deg: float = Field(default=25.0, gt=0, le=90)
+    pose_exit_margin_deg: float = Field(default=5.0, ge=0)
+    blocked_max_std: float = Field(default=10.0, ge=0)
+    blocked_max_mean: float = Field(default=20.0, ge=0)
+    weights: dict[EventType, EventWeight] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    flag_below: float = Field(default=70.0, ge=0, le=100)
+    always_flag: frozenset[EventType] = frozenset({EventType.MULTIPLE_FACES})
+
+    def weight(self, event_type: EventType) -> EventWeight:
+        """Weight for a type; a type missing from ``weights`` costs nothing."""
+        return self.weights.get(event_type, EventWeight())
+
+
+class DetectorSettings(BaseModel):
+    """Which detectors run and how; set once per deployment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    face_model: Literal["short_range", "full_range"] = "short_range"
+    min_face_confidence: float = Field(default=0.5, gt=0, lt=1)
+    haar_confirm: bool = True
+    mesh_tracking: bool = True
+    onnx_model_path: Path | None = None
+    onnx_score_output: int = Field(default=0, ge=0)
+    onnx_input_size: int = Field(default=224, gt=0)
+    onnx_threads: int = Field(default=1, ge=1)

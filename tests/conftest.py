@@ -1,0 +1,135 @@
+"""Test session: one embedded PostgreSQL + pgvector and one Valkey (or DATABASE_URL / REDIS_URL)."""
+
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+
+TEST_ROOT = Path(os.environ.get("COGNIFY_TEST_TMP", "/tmp")) / f"cognify-tests-{os.getpid()}"
+os.environ["COGNIFY_ENV"] = "test"
+os.environ["COGNIFY_DATA_DIR"] = str(TEST_ROOT / "data")
+os.environ.setdefault("COGNIFY_SECRET_KEY", secrets.token_urlsafe(48))
+os.environ["COGNIFY_LOG_JSON"] = "true"
+
+
+def _fresh_database(server_url: str) -> str:
+    """A new, empty database on a server given by DATABASE_URL."""
+    name = f"cognify_test_{uuid.uuid4().hex[:8]}"
+    url = make_url(server_url)
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def services() -> Iterator[dict[str, str]]:
+    """Start (or use) PostgreSQL and Redis, migrate, and expose their URLs to every process."""
+    from cognify.embedded import EmbeddedPostgres, EmbeddedValkey
+
+    TEST_ROOT.mkdir(parents=True, exist_ok=True)
+    started = []
+    if os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = _fresh_database(os.environ["DATABASE_URL"])
+    else:
+        pg = EmbeddedPostgres(TEST_ROOT / "pg", delete_on_stop=True)
+        os.environ["DATABASE_URL"] = pg.start()
+        started.append(pg)
+    if not os.environ.get("REDIS_URL"):
+        valkey = EmbeddedValkey(TEST_ROOT / "valkey", persist=False)
+        os.environ["REDIS_URL"] = valkey.start()
+        started.append(valkey)
+
+    from cognify import dbadmin
+    from cognify.settings import get_settings
+
+    get_settings.cache_clear()
+    dbadmin.upgrade()
+    yield {"database_url": os.environ["DATABASE_URL"], "redis_url": os.environ["REDIS_URL"]}
+
+    from cognify.db import dispose_engines
+
+    dispose_engines()
+    for service in reversed(started):
+        service.stop()
+
+
+@pytest.fixture(scope="session")
+def client(services: dict[str, str]) -> Iterator[TestClient]:
+    """The API in-process."""
+    from cognify.app import create_app
+
+    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@dataclass
+class TenantFixture:
+    """A tenant made for one test, with its owner's credentials."""
+
+    id: UUID
+    slug: str
+    owner_id: UUID
+    owner_email: str
+    password: str
+
+
+@pytest.fixture
+def make_tenant(services: dict[str, str]):
+    """Factory: a new tenant with a unique slug and an owner (each test's data is its own)."""
+    from domain.identity.models import UserCreate
+    from domain.tenancy.flows import provision_tenant
+    from domain.tenancy.models import TenantCreate
+
+    def make(region: str | None = None, plan: str = "free") -> TenantFixture:
+        slug = f"t-{uuid.uuid4().hex[:10]}"
+        password = "correct-horse-battery"
+        email = f"owner@{slug}.example.com"
+        tenant, owner = provision_tenant(
+            TenantCreate(slug=slug, name=f"Tenant {slug}", region=region, plan=plan),
+            UserCreate(email=email, password=password, role="owner", full_name="Olive Owner"),
+        )
+        return TenantFixture(tenant.id, slug, owner.id, email, password)
+
+    return make
+
+
+@pytest.fixture
+def login(client: TestClient):
+    """Factory: bearer headers for a user."""
+
+    def do(tenant: str, email: str, password: str = "correct-horse-battery") -> dict[str, str]:
+        response = client.post(
+            "/api/v1/auth/token", data={"username": email, "password": password, "tenant": tenant}
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    return do
+
+
+@pytest.fixture
+def make_user(client: TestClient, login):
+    """Factory: a user of a role in a tenant, created through the API by its owner; (id, headers)."""
+
+    def make(tenant: TenantFixture, role: str, email: str | None = None) -> tuple[UUID, dict[str, str]]:
+        owner = login(tenant.slug, tenant.owner_email, tenant.password)
+        email = email or f"{role}-{uuid.uuid4().hex[:6]}@{tenant.slug}.example.com"
+        response = client.post(
+            "/api/v1/users",
+            json={"email": email, "password": "correct-horse-battery", "role": role,
+                  "full_name": f"A {role}"},
+            headers=owner,
+        )
+        assert response.status_code == 201, response.text
+        return UUID(response.json()["id"]), login(tenant.slug, email)
+
+    return make
