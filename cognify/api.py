@@ -50,3 +50,9 @@ class Page:
 
 
 PageDep = Annotated[Page, Depends()]
+
+
+SortParam = Annotated[
+    str | None,
+    Query(max_length=64, pattern=r"^-?[a-z_]+$", description="Field to sort by; prefix - for descending"),
+]

@@ -8,7 +8,13 @@ from sqlmodel import Session, col, select
 from cognify.db import TenantSession
 from cognify.errors import Conflict, Forbidden, NotFound, Unauthorized
 from cognify.security import (
-    Actor, Role, TokenClaims, create_access_token, hash_password, permissions_for, verify_password,
+    Actor,
+    Role,
+    TokenClaims,
+    create_access_token,
+    hash_password,
+    permissions_for,
+    verify_password,
 )
 from domain.identity.models import Token, User, UserCreate, UserUpdate
 from domain.tenancy.models import Tenant

@@ -1,0 +1,120 @@
+"""Video and live-frame analysis: frames -> signals -> events -> score."""
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+
+from pydantic import BaseModel
+
+from proctoring.browser import BrowserEvent, merge_timeline
+from proctoring.events import ProctoringEvent
+from proctoring.policy import DetectorSettings, ProctoringPolicy
+from proctoring.scoring import integrity_score, is_flagged
+from proctoring.segmenter import Segmenter
+from proctoring.signals import ConditionEvaluator, SignalExtractor
+from proctoring.sources import DEFAULT_SAMPLE_FPS, Image, VideoFileSource, check_order, decode_jpeg
+
+
+class AnalysisResult(BaseModel):
+    """The outcome of one proctored session (evidence JPEGs ride on events, not in dumps)."""
+
+    duration_s: float
+    frames_analyzed: int
+    sample_fps: float
+    processing_s: float
+    events: list[ProctoringEvent]
+    integrity_score: float
+    flagged: bool
+
+
+class IncrementalAnalyzer:
+    """Analyses frames as they arrive (live or decoded), then scores the session on finish."""
+
+    def __init__(
+        self,
+        policy: ProctoringPolicy | None = None,
+        settings: DetectorSettings | None = None,
+        sample_fps: float = DEFAULT_SAMPLE_FPS,
+    ) -> None:
+        self.policy = policy or ProctoringPolicy()
+        self.sample_fps = sample_fps
+        self._extractor = SignalExtractor(self.policy, settings or DetectorSettings())
+        self._evaluator = ConditionEvaluator(self.policy)
+        self._segmenter = Segmenter(self.policy)
+        self._browser_events: list[BrowserEvent] = []
+        self._last_t: float | None = None
+        self._frames = 0
+        self._busy_s = 0.0
+
+    def __enter__(self) -> "IncrementalAnalyzer":
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def feed(self, image: Image, t: float) -> None:
+        """Analyse one BGR frame taken ``t`` seconds into the session; times must increase."""
+        check_order(self._last_t, t)
+        started = time.perf_counter()
+        signals = self._extractor.extract(image, t)
+        self._segmenter.feed(t, self._evaluator.evaluate(signals), image)
+        self._last_t = t
+        self._frames += 1
+        self._busy_s += time.perf_counter() - started
+
+    def feed_jpeg(self, data: bytes, t: float) -> None:
+        """Decode and analyse one posted JPEG frame."""
+        check_order(self._last_t, t)
+        self.feed(decode_jpeg(data), t)
+
+    def add_browser_events(self, events: Iterable[BrowserEvent]) -> None:
+        """Put browser monitor reports on the session timeline."""
+        self._browser_events.extend(events)
+
+    def finish(self, duration_s: float | None = None) -> AnalysisResult:
+        """Close open events, score the session and release the detectors."""
+        started = time.perf_counter()
+        if duration_s is None:
+            duration_s = 0.0 if self._last_t is None else self._last_t + 1.0 / self.sample_fps
+        video_events = self._segmenter.finish(duration_s)
+        events = merge_timeline(video_events, self._browser_events)
+        score = integrity_score(events, duration_s, self.policy)
+        self.close()
+        return AnalysisResult(
+            duration_s=round(duration_s, 3),
+            frames_analyzed=self._frames,
+            sample_fps=self.sample_fps,
+            processing_s=round(self._busy_s + time.perf_counter() - started, 3),
+            events=events,
+            integrity_score=score,
+            flagged=is_flagged(events, score, self.policy),
+        )
+
+    def close(self) -> None:
+        """Release the MediaPipe graphs; safe to call more than once."""
+        self._extractor.close()
+
+
+def analyze_video(
+    path: Path | str,
+    sample_fps: float = DEFAULT_SAMPLE_FPS,
+    policy: ProctoringPolicy | None = None,
+    settings: DetectorSettings | None = None,
+    browser_events: Iterable[BrowserEvent] = (),
+) -> AnalysisResult:
+    """Analyse a video file sampled at ``sample_fps``; raises UnreadableVideo for bad files."""
+    started = time.perf_counter()
+    with VideoFileSource(path, sample_fps) as source, IncrementalAnalyzer(
+        policy, settings, sample_fps
+    ) as analyzer:
+        for frame in source:
+            analyzer.feed(frame.image, frame.t)
+        analyzer.add_browser_events(browser_events)
+        result = analyzer.finish(source.duration_s)
+    return result.model_copy(update={"processing_s": round(time.perf_counter() - started, 3)})
