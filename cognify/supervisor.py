@@ -40,10 +40,10 @@ class Platform:
                         COGNIFY_SECRET_KEY=self.settings.secret_key)
         if not self.settings.database_url:
             pg = EmbeddedPostgres(data_dir / "postgres")
-            self.env["DATABASE_URL"] = self._start(pg)
+            self.env["DATABASE_URL"] = self.settings.database_url = self._start(pg)
         if not self.settings.redis_url:
             valkey = EmbeddedValkey(data_dir / "valkey")
-            self.env["REDIS_URL"] = self._start(valkey)
+            self.env["REDIS_URL"] = self.settings.redis_url = self._start(valkey)
         os.environ.update({k: self.env[k] for k in ("DATABASE_URL", "REDIS_URL") if k in self.env})
 
     def _start(self, service: Service) -> str:

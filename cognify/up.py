@@ -9,9 +9,9 @@ from cognify.logging import configure_logging
 from cognify.settings import Settings
 from cognify.supervisor import Platform, credentials_file
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 DEMO_SLUG = "demo"
-DEMO_OWNER = "owner@demo.cognify.local"
+DEMO_OWNER = "owner@demo.example.com"
 
 
 def bootstrap_first_tenant(settings: Settings) -> None:
@@ -41,9 +41,10 @@ def run(settings: Settings) -> int:
     data_dir = settings.data_dir.resolve()
     try:
         console.print(f"[bold]Cognify[/bold] data directory: {data_dir}")
+        database = "DATABASE_URL" if settings.database_url else "embedded PostgreSQL + pgvector"
+        redis = "REDIS_URL" if settings.redis_url else "embedded Valkey"
         platform.start_services()
-        console.print(f"  database: {'embedded PostgreSQL' if not settings.database_url else 'DATABASE_URL'}"
-                      f" | redis: {'embedded Valkey' if not settings.redis_url else 'REDIS_URL'}")
+        console.print(f"  database: {database} | redis: {redis} | storage: {settings.media_dir}")
         dbadmin.upgrade()
         bootstrap_first_tenant(settings)
         platform.spawn_all()

@@ -17,9 +17,9 @@ class TenantBase(SQLModel):
     """Fields a tenant is created with."""
 
     name: str = Field(min_length=1, max_length=200)
-    slug: str = Field(max_length=63, regex=SLUG_PATTERN, unique=True, index=True)
+    slug: str = Field(max_length=63, schema_extra={"pattern": SLUG_PATTERN}, unique=True, index=True)
     plan: str = Field(default="free", max_length=40)
-    region: str | None = Field(default=None, max_length=40, regex=REGION_PATTERN)
+    region: str | None = Field(default=None, max_length=40, schema_extra={"pattern": REGION_PATTERN})
 
 
 class TenantCreate(TenantBase):
