@@ -14,6 +14,7 @@ from rich.console import Console
 
 from cognify.errors import CognifyError
 from cognify.settings import get_settings
+from proctoring.cli import app as proctor_app
 
 app = typer.Typer(help="Cognify AI platform.", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
@@ -22,6 +23,7 @@ user_app = typer.Typer(help="Users.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
+app.add_typer(proctor_app, name="proctor")
 
 console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     storage_dir: Path | None = None
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
     gateway_config: Path | None = None
 
     @model_validator(mode="after")

@@ -110,9 +110,10 @@ def analyze_video(
 ) -> AnalysisResult:
     """Analyse a video file sampled at ``sample_fps``; raises UnreadableVideo for bad files."""
     started = time.perf_counter()
-    with VideoFileSource(path, sample_fps) as source, IncrementalAnalyzer(
-        policy, settings, sample_fps
-    ) as analyzer:
+    with (
+        VideoFileSource(path, sample_fps) as source,
+        IncrementalAnalyzer(policy, settings, sample_fps) as analyzer,
+    ):
         for frame in source:
             analyzer.feed(frame.image, frame.t)
         analyzer.add_browser_events(browser_events)

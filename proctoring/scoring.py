@@ -13,9 +13,7 @@ def event_penalty(event: ProctoringEvent, duration_s: float, policy: ProctoringP
     return event.confidence * (weight.per_event + weight.time_pct * percent)
 
 
-def integrity_score(
-    events: Iterable[ProctoringEvent], duration_s: float, policy: ProctoringPolicy
-) -> float:
+def integrity_score(events: Iterable[ProctoringEvent], duration_s: float, policy: ProctoringPolicy) -> float:
     """100 minus every event's penalty, clamped to 0..100 and rounded to 0.1."""
     penalty = sum(event_penalty(event, duration_s, policy) for event in events)
     return round(min(100.0, max(0.0, 100.0 - penalty)), 1)

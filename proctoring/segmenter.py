@@ -55,10 +55,9 @@ class Segmenter:
         """Advance every event type by one frame at time ``t``."""
         for event_type in VIDEO_EVENT_TYPES:
             run = self._runs.get(event_type)
-            if run is not None and run.absent_since is not None:
-                if t - run.absent_since > self._policy.max_gap_s:
-                    self._close(event_type, run.absent_since)
-                    run = None
+            if run is not None and run.absent_since is not None and self._gap_exceeded(run, t):
+                self._close(event_type, run.absent_since)
+                run = None
             strength = active.get(event_type)
             if strength is not None:
                 if run is None:
@@ -72,6 +71,10 @@ class Segmenter:
         for event_type, run in list(self._runs.items()):
             self._close(event_type, run.absent_since if run.absent_since is not None else end_s)
         return sorted(self._events, key=lambda event: (event.start_s, event.type))
+
+    def _gap_exceeded(self, run: _Run, t: float) -> bool:
+        absent_since = run.absent_since if run.absent_since is not None else t
+        return t - absent_since > self._policy.max_gap_s
 
     def _close(self, event_type: EventType, end_s: float) -> None:
         run = self._runs.pop(event_type)

@@ -37,6 +37,7 @@ class SignalExtractor:
         self._haar = HaarFaceDetector() if settings.haar_confirm else None
         self._mesh = FaceMeshPoseEstimator(tracking=settings.mesh_tracking)
         self._blocked = CameraBlockedDetector(policy.blocked_max_std, policy.blocked_max_mean)
+        self._closed = False
 
     def extract(self, image: Image, t: float) -> FrameSignals:
         """Signals for one BGR frame; face detectors and mesh are skipped on a blocked lens."""
@@ -55,7 +56,10 @@ class SignalExtractor:
         return FrameSignals(t, 0, (), None, blocked, no_face_confirmed=True)
 
     def close(self) -> None:
-        """Release every detector."""
+        """Release every detector once."""
+        if self._closed:
+            return
+        self._closed = True
         self._faces.close()
         self._mesh.close()
         self._blocked.close()

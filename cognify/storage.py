@@ -1,0 +1,90 @@
+"""Object storage: a local directory by default, any S3-compatible service when configured."""
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+from cognify.errors import BadRequest, NotFound
+from cognify.settings import get_settings
+
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,511}$")
+
+
+def check_key(key: str) -> str:
+    """Refuse keys that could escape the store (absolute, `..`, odd characters)."""
+    if not _KEY.match(key) or ".." in key.split("/"):
+        raise BadRequest(f"invalid storage key: {key!r}", code="invalid_key")
+    return key
+
+
+class ObjectStore(Protocol):
+    """Put, get and delete blobs by key."""
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None: ...
+    def get(self, key: str) -> bytes: ...
+    def delete(self, key: str) -> None: ...
+
+
+class LocalObjectStore:
+    """Blobs as files under one directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def _path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        """Write atomically (temp file + rename)."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
+    def get(self, key: str) -> bytes:
+        """The blob, or NotFound."""
+        path = self._path(key)
+        if not path.is_file():
+            raise NotFound("Object not found")
+        return path.read_bytes()
+
+    def delete(self, key: str) -> None:
+        """Remove the blob if present."""
+        self._path(key).unlink(missing_ok=True)
+
+
+class S3ObjectStore:
+    """Blobs in an S3-compatible bucket (AWS S3, R2, MinIO)."""
+
+    def __init__(self, bucket: str, endpoint_url: str | None = None, region: str | None = None) -> None:
+        import boto3
+
+        self.bucket = bucket
+        self.client = boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        """Upload a blob."""
+        self.client.put_object(Bucket=self.bucket, Key=check_key(key), Body=data,
+                               ContentType=content_type)
+
+    def get(self, key: str) -> bytes:
+        """Download a blob, or NotFound."""
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=check_key(key))["Body"].read()
+        except self.client.exceptions.NoSuchKey as exc:
+            raise NotFound("Object not found") from exc
+
+    def delete(self, key: str) -> None:
+        """Remove a blob."""
+        self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
+
+
+@lru_cache
+def get_store() -> ObjectStore:
+    """The configured store: S3 when COGNIFY_S3_BUCKET is set, else the local media directory."""
+    settings = get_settings()
+    if settings.s3_bucket:
+        return S3ObjectStore(settings.s3_bucket, settings.s3_endpoint_url, settings.s3_region)
+    return LocalObjectStore(settings.media_dir)

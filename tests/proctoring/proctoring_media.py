@@ -1,0 +1,94 @@
+"""Frames and videos composed from real face photos shipped by matplotlib and scikit-image."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import skimage.data
+from matplotlib.cbook import get_sample_data
+from numpy.typing import NDArray
+
+Image = NDArray[np.uint8]
+WIDTH, HEIGHT = 640, 480
+VIDEO_FPS = 4.0
+
+
+def _background() -> Image:
+    """A lit wall: horizontal gradient with a darker shelf, no face-like texture."""
+    ramp = np.linspace(70, 170, WIDTH, dtype=np.float32)
+    wall = np.repeat(ramp[None, :], HEIGHT, axis=0)
+    image = cv2.merge([wall * 0.9, wall, wall * 1.05]).clip(0, 255).astype(np.uint8)
+    cv2.rectangle(image, (0, 400), (WIDTH, HEIGHT), (60, 70, 80), -1)
+    return image
+
+
+def _paste(canvas: Image, photo: Image, x: int, y: int, height: int) -> Image:
+    """``photo`` scaled to ``height`` pixels, pasted with its top-left corner at (x, y)."""
+    scale = height / photo.shape[0]
+    resized = cv2.resize(photo, (round(photo.shape[1] * scale), height), interpolation=cv2.INTER_AREA)
+    out = canvas.copy()
+    out[y : y + resized.shape[0], x : x + resized.shape[1]] = resized
+    return out
+
+
+def turn(photo: Image, amount: float) -> Image:
+    """A face photo seen turned: its right edge pushed back by a perspective warp."""
+    height, width = photo.shape[:2]
+    squeeze, right = amount * height / 2, width * (1 - amount)
+    source = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    target = np.float32([[0, 0], [right, squeeze], [right, height - squeeze], [0, height]])
+    matrix = cv2.getPerspectiveTransform(source, target)
+    return cv2.warpPerspective(photo, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
+
+
+@dataclass(frozen=True)
+class Scenes:
+    """640x480 BGR frames: a candidate, a second person, an empty room, a covered lens."""
+
+    hopper_head: Image
+    background: Image
+    frontal: Image
+    two_faces: Image
+    empty: Image
+    black: Image
+    covered: Image
+
+    def turned(self, amount: float) -> Image:
+        """The candidate's head turned by a perspective warp of ``amount`` (0..0.5)."""
+        return _paste(self.background, turn(self.hopper_head, amount), 140, 60, 360)
+
+
+def compose_scenes() -> Scenes:
+    """Every test frame from the two photos."""
+    hopper = cv2.imread(str(get_sample_data("grace_hopper.jpg", asfileobj=False)))
+    astronaut = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
+    background = _background()
+    frontal = _paste(background, hopper[60:460, 56:456], 60, 60, 340)
+    rng = np.random.default_rng(6)
+    covered = np.full((HEIGHT, WIDTH, 3), (95, 110, 150), np.float32)
+    covered += rng.normal(0, 2.0, covered.shape)
+    return Scenes(
+        hopper_head=hopper[120:400, 120:380],
+        background=background,
+        frontal=frontal,
+        two_faces=_paste(frontal, astronaut[0:230, 110:320], 420, 100, 200),
+        empty=background.copy(),
+        black=np.full((HEIGHT, WIDTH, 3), 6, np.uint8),
+        covered=covered.clip(0, 255).astype(np.uint8),
+    )
+
+
+def write_video(path: Path, segments: Sequence[tuple[float, Image]], fps: float = VIDEO_FPS) -> Path:
+    """An MJPG .avi playing each (seconds, frame) segment in turn."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (WIDTH, HEIGHT))
+    assert writer.isOpened()
+    for seconds, frame in segments:
+        for _ in range(round(seconds * fps)):
+            writer.write(frame)
+    writer.release()
+    return path
+
+
+VideoMaker = Callable[[str, Sequence[tuple[float, Image]]], Path]
