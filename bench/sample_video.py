@@ -1,0 +1,27 @@
+"""Write a sample exam-session video from real photos shipped by matplotlib and scikit-image.
+
+Run: uv run python bench/sample_video.py sample.avi
+The 30 s session: candidate present, absent for 6 s, a second person for 4 s, a covered camera
+for 4 s, then the candidate again.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "proctoring"))
+
+from proctoring_media import compose_scenes, write_video  # noqa: E402
+
+
+def main(path: str) -> None:
+    """Compose the scenes and write the video."""
+    scenes = compose_scenes()
+    segments = [(6.0, scenes.frontal), (6.0, scenes.empty), (4.0, scenes.frontal),
+                (4.0, scenes.two_faces), (4.0, scenes.frontal), (4.0, scenes.covered),
+                (2.0, scenes.frontal)]
+    write_video(Path(path), segments)
+    print(f"wrote {path} ({sum(s for s, _ in segments):.0f} s)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "sample.avi")
