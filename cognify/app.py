@@ -18,8 +18,13 @@ from cognify.logging import configure_logging, get_logger
 from cognify.middleware import RequestContextMiddleware
 from cognify.redis import get_redis
 from cognify.settings import get_settings
+from domain.analytics.endpoints import router as analytics_router
+from domain.crm.endpoints import router as crm_router
 from domain.identity.endpoints import router as identity_router
+from domain.lms.endpoints import router as lms_router
+from domain.sis.endpoints import router as sis_router
 from domain.tenancy.endpoints import router as tenancy_router
+from gateway.endpoints import router as gateway_router
 
 log = get_logger("cognify.app")
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -35,7 +40,9 @@ def _error(status: int, code: str, message: str, details: Any = None, **kw: Any)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "form", "cookie"):
+        parts = parts[1:]
     return ".".join(parts) or str(loc[0] if loc else "request")
 
 
@@ -89,7 +96,8 @@ def create_app() -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(Exception, _unhandled)
-    for router in (identity_router, tenancy_router):
+    for router in (identity_router, tenancy_router, lms_router, crm_router, analytics_router,
+                   sis_router, gateway_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])

@@ -14,6 +14,8 @@ from rich.console import Console
 
 from cognify.errors import CognifyError
 from cognify.settings import get_settings
+from domain.seed_cli import seed_command
+from gateway.cli import keys_app
 from proctoring.cli import app as proctor_app
 
 app = typer.Typer(help="Cognify AI platform.", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -23,7 +25,9 @@ user_app = typer.Typer(help="Users.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
+app.add_typer(keys_app, name="keys")
 app.add_typer(proctor_app, name="proctor")
+app.command("seed")(seed_command)
 
 console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])

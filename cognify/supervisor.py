@@ -60,6 +60,8 @@ class Platform:
     def spawn_all(self) -> None:
         """The API server, a Celery worker and Celery beat."""
         s = self.settings
+        if not s.gateway_config:  # the gateway's embedded default: a local llama.cpp model server
+            self.spawn("model", "gateway.local", "--port", "8765")
         self.spawn("api", "uvicorn", "cognify.app:create_app", "--factory", "--host", s.host,
                    "--port", str(s.port), "--no-access-log", "--log-level", "warning")
         self.spawn("worker", "celery", "-A", "cognify.worker", "worker", "--loglevel", "INFO",

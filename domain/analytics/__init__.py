@@ -1,0 +1,1 @@
+"""Analytics: KPI events and the engagement and funnel facts derived from them."""

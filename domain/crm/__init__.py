@@ -1,0 +1,1 @@
+"""CRM: leads, campaigns, follow-up tasks and conversations."""

@@ -1,0 +1,1 @@
+"""SIS/ERP: students, attendance, timetables, invoices and payments."""
