@@ -12,7 +12,8 @@ VISIBILITY_TIMEOUT_S = 3600
 def create_celery() -> Celery:
     """A Celery app on the configured Redis broker."""
     settings = get_settings()
-    app = Celery("cognify", broker=settings.redis_url or "redis://127.0.0.1:6379/0")
+    app = Celery("cognify", broker=settings.redis_url or "redis://127.0.0.1:6379/0",
+                 include=["vector.tasks"])
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
