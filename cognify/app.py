@@ -12,19 +12,26 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from agents.endpoints import router as agents_router
 from cognify.db import app_engine, dispose_engines
 from cognify.errors import CognifyError
 from cognify.logging import configure_logging, get_logger
 from cognify.middleware import RequestContextMiddleware
 from cognify.redis import get_redis
 from cognify.settings import get_settings
+from domain.analytics.activity import router as activity_router
 from domain.analytics.endpoints import router as analytics_router
+from domain.certification.endpoints import router as certification_router
 from domain.crm.endpoints import router as crm_router
 from domain.identity.endpoints import router as identity_router
 from domain.lms.endpoints import router as lms_router
+from domain.messaging.endpoints import router as messaging_router
 from domain.sis.endpoints import router as sis_router
 from domain.tenancy.endpoints import router as tenancy_router
+from domain.webhooks.endpoints import router as webhooks_router
+from domain.workflows.endpoints import router as workflows_router
 from gateway.endpoints import router as gateway_router
+from proctoring.endpoints import router as proctoring_router
 
 log = get_logger("cognify.app")
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -96,8 +103,9 @@ def create_app() -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(Exception, _unhandled)
-    for router in (identity_router, tenancy_router, lms_router, crm_router, analytics_router,
-                   sis_router, gateway_router):
+    for router in (identity_router, tenancy_router, certification_router, lms_router, crm_router,
+                   analytics_router, sis_router, gateway_router, proctoring_router, agents_router,
+                   webhooks_router, workflows_router, messaging_router, activity_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])

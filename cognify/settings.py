@@ -38,6 +38,19 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
     gateway_config: Path | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "Cognify <no-reply@cognify.local>"
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    sms_backend: Literal["outbox"] = "outbox"
+    whatsapp_backend: Literal["outbox"] = "outbox"
+    outbox_max_attempts: int = Field(default=5, ge=1, le=50)
+    outbox_backoff_s: float = Field(default=2.0, gt=0)
+    outbox_batch: int = Field(default=100, ge=1, le=1000)
+    webhook_tolerance_s: int = Field(default=300, ge=10)
 
     @model_validator(mode="after")
     def _secret_key(self) -> "Settings":
@@ -46,8 +59,10 @@ class Settings(BaseSettings):
             if len(self.secret_key) < 32:
                 raise ValueError("COGNIFY_SECRET_KEY must be at least 32 characters")
             return self
-        if self.env == "production":
-            raise ValueError("COGNIFY_SECRET_KEY is missing or a placeholder; set a real secret")
+        if self.env != "development":
+            raise ValueError(
+                f"COGNIFY_SECRET_KEY is missing or a placeholder; set a real secret ({self.env})"
+            )
         self.secret_key = _local_secret(self.data_dir)
         return self
 

@@ -70,7 +70,7 @@ class Platform:
         self.spawn("beat", "celery", "-A", "cognify.worker", "beat", "--loglevel", "INFO",
                    "--schedule", str(beat_schedule))
 
-    def wait_ready(self, timeout: float = 60.0) -> float:
+    def wait_ready(self, timeout: float = 300.0) -> float:
         """Seconds until /readyz answers 200; raises if a child dies or time runs out."""
         started = time.monotonic()
         url = f"http://{self.settings.host}:{self.settings.port}/readyz"

@@ -7,13 +7,16 @@ from cognify.logging import configure_logging
 from cognify.settings import get_settings
 
 VISIBILITY_TIMEOUT_S = 3600
+# The outbox relay and every module that registers event handlers or event-driven tasks.
+EVENT_MODULES = ["cognify.outbox", "domain.crm.flows", "domain.sis.flows", "domain.analytics.flows",
+                 "domain.messaging.tasks", "domain.workflows.tasks"]
 
 
 def create_celery() -> Celery:
     """A Celery app on the configured Redis broker."""
     settings = get_settings()
     app = Celery("cognify", broker=settings.redis_url or "redis://127.0.0.1:6379/0",
-                 include=["vector.tasks"])
+                 include=["vector.tasks", "proctoring.tasks", "domain.certification.tasks", *EVENT_MODULES])
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -24,7 +27,12 @@ def create_celery() -> Celery:
         accept_content=["json"],
         task_ignore_result=True,
         timezone="UTC",
-        beat_schedule={},
+        beat_schedule={
+            "proctoring-purge-expired-media": {"task": "proctoring.purge_expired_media", "schedule": 3600.0},
+            "outbox-relay": {"task": "cognify.outbox.relay", "schedule": 5.0},
+            "campaigns-dispatch-due": {"task": "messaging.dispatch_due_campaigns", "schedule": 60.0},
+            "workflows-evaluate-schedules": {"task": "workflows.evaluate_schedules", "schedule": 300.0},
+        },
     )
     return app
 

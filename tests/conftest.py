@@ -2,10 +2,17 @@
 
 import os
 import secrets
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import Message
+from email.parser import BytesParser
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -52,6 +59,9 @@ def services() -> Iterator[dict[str, str]]:
     from cognify.settings import get_settings
 
     get_settings.cache_clear()
+    from cognify.worker import app as celery_app
+
+    celery_app.conf.broker_url = os.environ["REDIS_URL"]  # modules may import it before the env is set
     dbadmin.upgrade()
     yield {"database_url": os.environ["DATABASE_URL"], "redis_url": os.environ["REDIS_URL"]}
 
@@ -133,3 +143,75 @@ def make_user(client: TestClient, login):
         return UUID(response.json()["id"]), login(tenant.slug, email)
 
     return make
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(BytesParser().parsebytes(envelope.content))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        """Messages addressed to one recipient."""
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture(scope="session")
+def smtp_inbox() -> Iterator[Inbox]:
+    """A local SMTP server (aiosmtpd) the Celery worker sends email to."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox(free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(services: dict[str, str], smtp_inbox: Inbox,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The one real `celery worker` of the test session (threads pool) on the test broker; its log.
+
+    One worker for every test package, so no worker with other settings steals another's tasks.
+    It sends email to `smtp_inbox`, retries fast, and loads the test-only handler in tests/events.
+    """
+    from cognify.worker import app
+
+    app.conf.broker_url = services["redis_url"]  # the producer may have been imported before the env
+    events_dir = Path(__file__).parent / "events"
+    env = dict(os.environ, COGNIFY_OUTBOX_BACKOFF_S="0.1", COGNIFY_OUTBOX_MAX_ATTEMPTS="3",
+               COGNIFY_SMTP_HOST="127.0.0.1", COGNIFY_SMTP_PORT=str(smtp_inbox.port),
+               PYTHONPATH=os.pathsep.join([str(events_dir), os.environ.get("PYTHONPATH", "")]))
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    with log.open("wb") as output:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "cognify.worker", "worker", "--pool", "threads",
+             "--concurrency", "4", "--include", "events_flaky", "--loglevel", "INFO",
+             "--without-heartbeat", "--without-gossip", "--without-mingle"],
+            env=env, stdout=output, stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 180
+    while proc.poll() is None and " ready." not in log.read_text(errors="replace"):
+        assert time.monotonic() < deadline, "the Celery worker did not start"
+        time.sleep(0.1)
+    assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
+    yield log
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

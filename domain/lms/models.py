@@ -560,16 +560,6 @@ class CertificatesPublic(SQLModel):
     count: int
 
 
-class CertificateVerification(SQLModel):
-    """What anyone holding a verification code may learn."""
-
-    certificate_id: UUID
-    course_title: str
-    status: CertificateStatus
-    issued_at: datetime | None
-    valid: bool
-
-
 class StudentProgress(SQLModel):
     """A student's standing in one course (for tools and dashboards)."""
 

@@ -14,11 +14,14 @@ def test_local_secret_is_generated_once(tmp_path, monkeypatch) -> None:
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+@pytest.mark.parametrize("env", ["production", "test"])
 @pytest.mark.parametrize("secret", ["", "changeme", "secret"])
-def test_production_refuses_missing_or_placeholder_secret(tmp_path, monkeypatch, secret) -> None:
+def test_outside_development_missing_or_placeholder_secret_refuses(
+    tmp_path, monkeypatch, secret, env
+) -> None:
     monkeypatch.delenv("COGNIFY_SECRET_KEY", raising=False)
     with pytest.raises(ValidationError, match="secret"):
-        Settings(data_dir=tmp_path, env="production", secret_key=secret)
+        Settings(data_dir=tmp_path, env=env, secret_key=secret)
     assert not (tmp_path / "secret_key").exists()
 
 

@@ -25,6 +25,7 @@ class Up:
     def __init__(self, data_dir: Path, port: int) -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env.pop("COGNIFY_SECRET_KEY", None)
+        env["COGNIFY_ENV"] = "development"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "cognify.cli", "up", "--data-dir", str(data_dir),
              "--port", str(port)],

@@ -1,12 +1,10 @@
 """Routes for enrolments and certificates, and public certificate verification."""
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Response, status
 
 from cognify.api import PageDep, SessionDep, SortParam
-from cognify.db import tenant_session
 from domain.identity.deps import CurrentActor
 from domain.lms.models import (
     Certificate,
@@ -15,7 +13,6 @@ from domain.lms.models import (
     CertificatesPublic,
     CertificateStatus,
     CertificateUpdate,
-    CertificateVerification,
     Enrollment,
     EnrollmentCreate,
     EnrollmentPublic,
@@ -81,13 +78,6 @@ def delete_enrollment(session: SessionDep, actor: CurrentActor, enrollment_id: U
 def create_certificate(session: SessionDep, actor: CurrentActor, body: CertificateCreate) -> Certificate:
     """Issue a certificate in a course the caller manages."""
     return certificates.issue_certificate(session, actor, body)
-
-
-@router.get("/certificates/verify/{code}", response_model=CertificateVerification, tags=["public"])
-def verify_certificate(code: Annotated[str, Path(min_length=8, max_length=64)]) -> CertificateVerification:
-    """Public: whether a verification code belongs to a valid certificate (no sign-in)."""
-    with tenant_session(None) as session:
-        return certificates.verify_certificate(session, code)
 
 
 @router.get("/certificates", response_model=CertificatesPublic)

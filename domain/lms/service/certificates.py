@@ -3,7 +3,6 @@
 import secrets
 from uuid import UUID
 
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from cognify.crud import apply_update, order_by, page, where_equal
@@ -19,7 +18,6 @@ from domain.lms.models import (
     CertificateCreate,
     CertificateStatus,
     CertificateUpdate,
-    CertificateVerification,
     Course,
 )
 from domain.lms.service._common import changes_of
@@ -101,16 +99,3 @@ def delete_certificate(session: Session, actor: Actor, certificate_id: UUID) -> 
     session.delete(certificate)
     session.flush()
 
-
-def verify_certificate(session: Session, code: str) -> CertificateVerification:
-    """Public check of a verification code, across tenants, revealing no personal data."""
-    row = session.connection().execute(
-        text("SELECT certificate_id, course_title, status, issued_at FROM cognify_verify_certificate(:c)"),
-        {"c": code},
-    ).first()
-    if row is None:
-        raise NotFound("No certificate has this verification code")
-    status = CertificateStatus(row.status)
-    return CertificateVerification(certificate_id=row.certificate_id, course_title=row.course_title,
-                                   status=status, issued_at=row.issued_at,
-                                   valid=status == CertificateStatus.issued)

@@ -1,0 +1,1 @@
+"""The staff copilot: CRM, LMS, finance and reports through permission-filtered tools, with approvals."""

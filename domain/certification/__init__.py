@@ -1,0 +1,1 @@
+"""Certification: certificates after exams, held or withheld by proctoring review, verified publicly."""

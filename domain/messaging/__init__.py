@@ -1,0 +1,1 @@
+"""Outbound messages (email, SMS, WhatsApp) through pluggable senders, and campaign sends."""

@@ -1,0 +1,1 @@
+"""Inbound webhooks: signed lead and payment deliveries, per-tenant secrets."""

@@ -1,0 +1,1 @@
+"""Tenant automation rules: trigger + condition + actions, evaluated by events and by beat."""

@@ -1,0 +1,103 @@
+"""Proctoring routes: the exam page's session API and the proctor's review API."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from cognify.api import PageDep, SessionDep
+from cognify.security import Actor
+from domain.identity.deps import CurrentActor, require
+from proctoring import review, sessions
+from proctoring.models import (
+    BrowserEventsIn,
+    DecisionIn,
+    FrameAccepted,
+    ReviewQueue,
+    SessionCreate,
+    SessionPublic,
+    Timeline,
+)
+from proctoring.uploads import (
+    MAX_FRAME_BYTES,
+    MAX_VIDEO_BYTES,
+    is_image,
+    is_video,
+    limited_body,
+)
+
+router = APIRouter(prefix="/api/v1/proctoring", tags=["proctoring"])
+Proctor = Annotated[Actor, Depends(require("proctor"))]
+FrameBody = Annotated[bytes, Depends(limited_body(MAX_FRAME_BYTES, is_image, "frame"))]
+VideoBody = Annotated[bytes, Depends(limited_body(MAX_VIDEO_BYTES, is_video, "recording"))]
+PRIVATE = {"Cache-Control": "private, no-store"}
+
+
+@router.post("/sessions", response_model=SessionPublic, status_code=status.HTTP_201_CREATED)
+def start_session(session: SessionDep, actor: CurrentActor, body: SessionCreate) -> SessionPublic:
+    """Start proctoring the caller's own in-progress proctored attempt."""
+    return SessionPublic.model_validate(sessions.start_session(session, actor, body))
+
+
+@router.get("/sessions/{session_id}", response_model=SessionPublic)
+def read_session(session: SessionDep, actor: CurrentActor, session_id: UUID) -> SessionPublic:
+    """A session with analysis progress (its student, or a proctor)."""
+    return SessionPublic.model_validate(sessions.visible_session(session, actor, session_id))
+
+
+@router.post("/sessions/{session_id}/frames", response_model=FrameAccepted)
+def post_frame(
+    session: SessionDep, actor: CurrentActor, session_id: UUID, data: FrameBody,
+    t: Annotated[float, Query(ge=0, le=86400, description="Seconds since the session started")],
+) -> FrameAccepted:
+    """Analyse one webcam JPEG (raw body, at most 2 MB); timestamps must increase."""
+    row = sessions.add_frame(session, actor, session_id, data, t)
+    return FrameAccepted(t=t, frames_processed=row.frames_processed)
+
+
+@router.post("/sessions/{session_id}/events", status_code=status.HTTP_201_CREATED)
+def post_events(
+    session: SessionDep, actor: CurrentActor, session_id: UUID, body: BrowserEventsIn
+) -> dict[str, int]:
+    """Add a batch of browser monitor events to the timeline."""
+    return {"accepted": len(sessions.add_browser_events(session, actor, session_id, body.events))}
+
+
+@router.post("/sessions/{session_id}/video", response_model=SessionPublic,
+             status_code=status.HTTP_202_ACCEPTED)
+def post_video(session: SessionDep, actor: CurrentActor, session_id: UUID, data: VideoBody) -> SessionPublic:
+    """Upload the session's recording (raw video body); analysed in the background with progress."""
+    return SessionPublic.model_validate(sessions.store_video(session, actor, session_id, data))
+
+
+@router.post("/sessions/{session_id}/finish", response_model=SessionPublic)
+def finish(session: SessionDep, actor: CurrentActor, session_id: UUID) -> SessionPublic:
+    """End a live session: events, integrity score, flag, and the attempt's certification."""
+    return SessionPublic.model_validate(sessions.finish_session(session, actor, session_id))
+
+
+@router.get("/review-queue", response_model=ReviewQueue)
+def review_queue(session: SessionDep, _: Proctor, page: PageDep) -> ReviewQueue:
+    """Flagged sessions awaiting a decision, oldest first, with their top reasons."""
+    items, count = review.review_queue(session, page.limit, page.offset)
+    return ReviewQueue(data=items, count=count)
+
+
+@router.get("/sessions/{session_id}/timeline", response_model=Timeline)
+def read_timeline(session: SessionDep, _: Proctor, session_id: UUID, response: Response) -> Timeline:
+    """Face and browser events in time order, scores and evidence links."""
+    response.headers.update(PRIVATE)
+    return review.timeline(session, session_id, f"{router.prefix}/sessions/{session_id}/evidence")
+
+
+@router.get("/sessions/{session_id}/evidence/{event_id}", response_class=Response,
+            responses={200: {"content": {"image/jpeg": {}}}})
+def read_evidence(session: SessionDep, _: Proctor, session_id: UUID, event_id: UUID) -> Response:
+    """An event's evidence frame (proctors and admins of the tenant only; never cached)."""
+    return Response(review.evidence(session, session_id, event_id), media_type="image/jpeg", headers=PRIVATE)
+
+
+@router.post("/sessions/{session_id}/decision", response_model=SessionPublic)
+def decide(session: SessionDep, actor: Proctor, session_id: UUID, body: DecisionIn) -> SessionPublic:
+    """Final decision on a flagged session: `cleared` issues the certificate, `violation` withholds it."""
+    return SessionPublic.model_validate(review.decide(session, actor, session_id, body)[0])

@@ -1,0 +1,75 @@
+"""Uploaded recordings are analysed by a real Celery worker, with progress on the session."""
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from exam_setup import Exam, as_owner
+from proctoring_media import Scenes, write_video
+
+DEADLINE_S = 90
+
+
+def _await_analysis(exam: Exam, session_id: str) -> dict[str, Any]:
+    """Poll the session until the worker finishes with it, or fail at the deadline."""
+    deadline = time.monotonic() + DEADLINE_S
+    seen_progress: set[int] = set()
+    while time.monotonic() < deadline:
+        session = exam.api("GET", f"/proctoring/sessions/{session_id}").json()
+        seen_progress.add(session["frames_processed"])
+        if session["status"] in ("completed", "failed"):
+            return session
+        time.sleep(0.2)
+    pytest.fail(f"analysis did not finish within {DEADLINE_S}s (progress seen: {sorted(seen_progress)})")
+
+
+@pytest.mark.usefixtures("celery_worker")
+def test_uploaded_video_is_analysed_with_progress_and_held(
+    exam: Exam, scenes: Scenes, tmp_path: Path
+) -> None:
+    video = write_video(tmp_path / "exam.avi", [(4, scenes.frontal), (6, scenes.empty), (4, scenes.frontal)])
+    session_id = exam.start_session("video")
+    exam.submit()
+    upload = exam.api(
+        "POST",
+        f"/proctoring/sessions/{session_id}/video",
+        content=video.read_bytes(),
+        headers={**exam.student, "Content-Type": "video/x-msvideo"},
+    )
+    assert upload.status_code == 202, upload.text
+    assert upload.json()["status"] == "analyzing"
+    again = exam.api(
+        "POST",
+        f"/proctoring/sessions/{session_id}/video",
+        content=video.read_bytes(),
+        headers={**exam.student, "Content-Type": "video/x-msvideo"},
+    )
+    assert again.status_code == 409
+
+    session = _await_analysis(exam, session_id)
+    assert session["status"] == "completed", session
+    assert session["frames_total"] == session["frames_processed"] == 28
+    assert session["duration_s"] == 14.0 and session["flagged"] is True
+    timeline = exam.api("GET", f"/proctoring/sessions/{session_id}/timeline", headers=exam.proctor).json()
+    (event,) = timeline["events"]
+    assert event["type"] == "no_face" and 3.5 <= event["start_s"] <= 4.5 and 9.5 <= event["end_s"] <= 10.5
+    evidence = exam.client.get(event["evidence_url"], headers=exam.proctor)
+    assert evidence.status_code == 200 and evidence.content.startswith(b"\xff\xd8")
+    assert exam.certificates()[0]["status"] == "held"
+
+
+def test_a_recording_that_cannot_be_decoded_fails_the_session(exam: Exam) -> None:
+    from cognify.storage import get_store
+    from proctoring.tasks import analyze_video
+
+    session_id = exam.start_session("video")
+    key = f"{exam.tenant_id}/proctoring/{session_id}/video"
+    get_store().put(key, b"\x00" * 4096)
+    as_owner(exam.tenant_id,
+             "UPDATE proctoring_sessions SET video_key = :k, status = 'analyzing' WHERE id = :s",
+             k=key, s=session_id)
+    assert analyze_video(str(exam.tenant_id), session_id) == "failed"
+    session = exam.api("GET", f"/proctoring/sessions/{session_id}").json()
+    assert session["status"] == "failed" and session["error"] == "not a readable video"
+    assert analyze_video(str(exam.tenant_id), session_id) == "skipped"
