@@ -2,7 +2,11 @@
 
 Runs, on the same upstream: the upstream directly, Cognify's gateway (virtual key, budgets, RPM/TPM
 limits and the batched ledger on), and LiteLLM's own proxy when `bench/setup_litellm_proxy.sh`
-has made its throwaway venv. `uv run python bench/gateway_overhead.py [--requests 400]`
+has made its throwaway venv (one worker, master-key auth, no database: lighter than ours).
+Each level gets a warm-up, then a fixed number of requests; failed requests are counted, not fatal.
+Server CPU is read with psutil on the server's pid; the 1-minute load average is printed with
+each row because other work on the machine skews both latency and CPU.
+`uv run python bench/gateway_overhead.py [--requests 1000] [--only cognify|litellm]`
 """
 
 import argparse
@@ -10,7 +14,6 @@ import asyncio
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +26,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 PROXY_BIN = Path(os.environ.get("LITELLM_PROXY_VENV", "/tmp/litellm-proxy-venv")) / "bin" / "litellm"
 UPSTREAM_DELAY = 0.02
+PROXY_KEY = "sk-bench-master"
 BODY = {"model": "fast", "messages": [{"role": "user", "content": "hello there"}], "max_tokens": 16}
 
 
@@ -50,14 +54,27 @@ def free_port() -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds of a process and its children so far (psutil)."""
+    import psutil
+
+    proc = psutil.Process(pid)
+    procs = [proc, *proc.children(recursive=True)]
+    total = 0.0
+    for p in procs:
+        try:
+            times = p.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
 
 
-def wait_http(url: str, timeout: float = 120) -> None:
+def wait_http(url: str, timeout: float = 120, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Poll until the URL answers at all (failing at once if the server process exits)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server for {url} exited with {proc.returncode}")
         try:
             httpx.get(url, timeout=1)
             return
@@ -66,48 +83,67 @@ def wait_http(url: str, timeout: float = 120) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-async def load(url: str, headers: dict[str, str], concurrency: int, requests: int) -> list[float]:
-    """Latencies of `requests` calls made `concurrency` at a time."""
+async def load(url: str, headers: dict[str, str], concurrency: int, requests: int) -> tuple[list[float], int]:
+    """(latencies of the successful calls, error count) for `requests` calls, `concurrency` at a time."""
     latencies: list[float] = []
+    errors = 0
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(headers=headers, timeout=60, limits=limits) as http:
         gate = asyncio.Semaphore(concurrency)
 
         async def one() -> None:
+            nonlocal errors
             async with gate:
                 started = time.perf_counter()
-                response = await http.post(url, json=BODY)
-                response.raise_for_status()
+                try:
+                    response = await http.post(url, json=BODY)
+                except httpx.HTTPError:
+                    errors += 1
+                    return
+                if response.status_code != 200:
+                    errors += 1
+                    return
                 latencies.append(time.perf_counter() - started)
 
         await asyncio.gather(*[one() for _ in range(requests)])
-    return latencies
+    return latencies, errors
 
 
-def measure(name: str, url: str, headers: dict[str, str], pid: int | None, requests: int,
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile (nearest rank) of sorted values, or NaN when there are none."""
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, max(0, int(round(q * len(values))) - 1))]
+
+
+def measure(name: str, url: str, headers: dict[str, str], pid: int, requests: int, warmup: int,
             ) -> dict[int, dict[str, float]]:
+    """p50/p99 latency, errors and server CPU per call at 10 and 50 concurrent requests."""
     out = {}
-    asyncio.run(load(url, headers, 10, 50))
     for concurrency in (10, 50):
-        before = cpu_seconds(pid) if pid else 0.0
-        lat = sorted(asyncio.run(load(url, headers, concurrency, requests)))
-        cpu = (cpu_seconds(pid) - before) / requests if pid else 0.0
-        out[concurrency] = {"p50_ms": statistics.median(lat) * 1000,
-                            "p99_ms": lat[int(len(lat) * 0.99) - 1] * 1000,
-                            "cpu_ms": cpu * 1000}
-        print(f"{name:>10} c={concurrency:<3} p50={out[concurrency]['p50_ms']:.1f}ms "
-              f"p99={out[concurrency]['p99_ms']:.1f}ms cpu/call={out[concurrency]['cpu_ms']:.2f}ms",
+        asyncio.run(load(url, headers, concurrency, warmup))
+        before = cpu_seconds(pid)
+        lat, errors = asyncio.run(load(url, headers, concurrency, requests))
+        cpu = (cpu_seconds(pid) - before) / requests
+        lat.sort()
+        out[concurrency] = {"p50_ms": percentile(lat, 0.5) * 1000, "p99_ms": percentile(lat, 0.99) * 1000,
+                            "cpu_ms": cpu * 1000, "errors": errors, "load1": os.getloadavg()[0]}
+        row = out[concurrency]
+        print(f"{name:>10} c={concurrency:<3} p50={row['p50_ms']:.1f}ms p99={row['p99_ms']:.1f}ms "
+              f"cpu/call={row['cpu_ms']:.2f}ms errors={errors}/{requests} load1={row['load1']:.2f}",
               flush=True)
     return out
 
 
-def prepare_platform(tmp: Path, upstream: str) -> tuple[dict[str, str], str]:
-    """Embedded PostgreSQL and Valkey, migrations, a tenant and a virtual key; (env, key)."""
+def prepare_platform(tmp: Path, upstream: str) -> tuple[dict[str, str], str, list[Any]]:
+    """Embedded PostgreSQL and Valkey, migrations, a tenant and a virtual key; (env, key, servers)."""
     from cognify.embedded import EmbeddedPostgres, EmbeddedValkey
 
     env = dict(os.environ, COGNIFY_DATA_DIR=str(tmp / "data"), COGNIFY_LOG_LEVEL="WARNING")
-    env["DATABASE_URL"] = EmbeddedPostgres(tmp / "pg", delete_on_stop=True).start()
-    env["REDIS_URL"] = EmbeddedValkey(tmp / "valkey", persist=False).start()
+    postgres, valkey = EmbeddedPostgres(tmp / "pg", delete_on_stop=True), EmbeddedValkey(tmp / "valkey",
+                                                                                        persist=False)
+    env["DATABASE_URL"] = postgres.start()
+    env["REDIS_URL"] = valkey.start()
     config = {"model_list": [{"model_name": "fast", "litellm_params": {
         "model": "openai/bench", "api_base": upstream, "api_key": "x"},
         "model_info": {"id": "bench", "input_cost_per_token": 1e-7, "output_cost_per_token": 2e-7}}],
@@ -127,16 +163,45 @@ def prepare_platform(tmp: Path, upstream: str) -> tuple[dict[str, str], str]:
         " tpm=1000000000)); s.commit(); print(secret)")
     secret = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True,
                             capture_output=True, text=True).stdout.strip().splitlines()[-1]
-    return env, secret
+    return env, secret, [valkey, postgres]
 
 
 def serve(argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start a server process quietly."""
     return subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def report(results: dict[str, dict[int, dict[str, float]]]) -> None:
+    """The added latency over the direct upstream, and server CPU per call, as a Markdown table."""
+    print("\n| server | concurrency | added p50 ms | added p99 ms | CPU ms/call | errors | load1 |")
+    print("|---|---|---|---|---|---|---|")
+    for name in ("cognify", "litellm"):
+        for c, row in results.get(name, {}).items():
+            base = results["direct"][c]
+            added_p50, added_p99 = row["p50_ms"] - base["p50_ms"], row["p99_ms"] - base["p99_ms"]
+            print(f"| {name} | {c} | {added_p50:.1f} | {added_p99:.1f} | {row['cpu_ms']:.2f} "
+                  f"| {int(row['errors'])} | {row['load1']:.2f} |")
+
+
+def start_proxy(tmp: Path, upstream: str, port: int) -> subprocess.Popen[bytes]:
+    """LiteLLM's proxy (one worker, master-key auth, no database) on the same upstream and Router settings."""
+    cfg = tmp / "proxy.yaml"
+    cfg.write_text(json.dumps({"model_list": [{"model_name": "fast", "litellm_params": {
+        "model": "openai/bench", "api_base": upstream, "api_key": "x"},
+        "model_info": {"id": "bench", "input_cost_per_token": 1e-7, "output_cost_per_token": 2e-7}}],
+        "router_settings": {"num_retries": 0}, "general_settings": {"master_key": PROXY_KEY}}))
+    env = dict(os.environ, LITELLM_LOCAL_MODEL_COST_MAP="True", LITELLM_LOG="ERROR")
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        env.pop(name, None)
+    return serve([str(PROXY_BIN), "--config", str(cfg), "--port", str(port), "--num_workers", "1"], env)
+
+
 def main() -> None:
+    """Run direct, Cognify and (when installed) LiteLLM's proxy on one upstream; print the table."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--only", choices=("all", "cognify", "litellm"), default="all")
     parser.add_argument("--serve-upstream", type=int)
     args = parser.parse_args()
     if args.serve_upstream:
@@ -145,42 +210,43 @@ def main() -> None:
         uvicorn.run(upstream_app(), host="127.0.0.1", port=args.serve_upstream, log_level="warning",
                     access_log=False)
         return
-    procs = []
+    procs: list[subprocess.Popen[bytes]] = []
+    servers: list[Any] = []
     with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
         try:
             up_port, gw_port, px_port = free_port(), free_port(), free_port()
             procs.append(serve([sys.executable, __file__, "--serve-upstream", str(up_port)]))
             upstream = f"http://127.0.0.1:{up_port}/v1"
             wait_http(f"http://127.0.0.1:{up_port}/")
-            env, key = prepare_platform(Path(tmp_dir), upstream)
-            gateway = serve([sys.executable, "-m", "uvicorn", "cognify.app:create_app", "--factory", "--port",
-                             str(gw_port), "--no-access-log", "--log-level", "warning"], env)
-            procs.append(gateway)
-            wait_http(f"http://127.0.0.1:{gw_port}/healthz")
             results = {"direct": measure("direct", f"{upstream}/chat/completions", {}, procs[0].pid,
-                                         args.requests)}
-            results["cognify"] = measure("cognify", f"http://127.0.0.1:{gw_port}/v1/chat/completions",
-                                         {"Authorization": f"Bearer {key}"}, gateway.pid, args.requests)
-            if PROXY_BIN.exists():
-                cfg = Path(tmp_dir) / "proxy.yaml"
-                cfg.write_text(json.dumps({"model_list": [{"model_name": "fast", "litellm_params": {
-                    "model": "openai/bench", "api_base": upstream, "api_key": "x"}}],
-                    "router_settings": {"num_retries": 0}}))
-                proxy = serve([str(PROXY_BIN), "--config", str(cfg), "--port", str(px_port)],
-                              dict(os.environ, LITELLM_LOCAL_MODEL_COST_MAP="True", LITELLM_LOG="ERROR"))
-                procs.append(proxy)
-                wait_http(f"http://127.0.0.1:{px_port}/health/liveliness", timeout=180)
-                results["litellm"] = measure("litellm", f"http://127.0.0.1:{px_port}/v1/chat/completions",
-                                             {}, proxy.pid, args.requests)
-            for name in ("cognify", "litellm"):
-                for c, row in results.get(name, {}).items():
-                    base = results["direct"][c]
-                    print(f"{name:>10} c={c:<3} added p50={row['p50_ms'] - base['p50_ms']:.1f}ms "
-                          f"added p99={row['p99_ms'] - base['p99_ms']:.1f}ms cpu/call={row['cpu_ms']:.2f}ms")
+                                         args.requests, args.warmup)}
+            if args.only in ("all", "cognify"):
+                env, key, servers = prepare_platform(tmp, upstream)
+                gateway = serve([sys.executable, "-m", "uvicorn", "cognify.app:create_app", "--factory",
+                                 "--port", str(gw_port), "--no-access-log", "--log-level", "warning"], env)
+                procs.append(gateway)
+                wait_http(f"http://127.0.0.1:{gw_port}/healthz", proc=gateway)
+                results["cognify"] = measure("cognify", f"http://127.0.0.1:{gw_port}/v1/chat/completions",
+                                             {"Authorization": f"Bearer {key}"}, gateway.pid, args.requests,
+                                             args.warmup)
+            if args.only in ("all", "litellm"):
+                if PROXY_BIN.exists():
+                    proxy = start_proxy(tmp, upstream, px_port)
+                    procs.append(proxy)
+                    wait_http(f"http://127.0.0.1:{px_port}/health/liveliness", timeout=180, proc=proxy)
+                    results["litellm"] = measure(
+                        "litellm", f"http://127.0.0.1:{px_port}/v1/chat/completions",
+                        {"Authorization": f"Bearer {PROXY_KEY}"}, proxy.pid, args.requests, args.warmup)
+                else:
+                    print(f"LiteLLM proxy not found at {PROXY_BIN}: run bench/setup_litellm_proxy.sh")
+            report(results)
         finally:
             for proc in reversed(procs):
                 proc.terminate()
                 proc.wait(timeout=20)
+            for server in servers:
+                server.stop()
 
 
 if __name__ == "__main__":

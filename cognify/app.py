@@ -32,6 +32,8 @@ from domain.webhooks.endpoints import router as webhooks_router
 from domain.workflows.endpoints import router as workflows_router
 from gateway.endpoints import router as gateway_router
 from proctoring.endpoints import router as proctoring_router
+from web.endpoints import router as web_router
+from web.endpoints import static_files
 
 log = get_logger("cognify.app")
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -105,8 +107,9 @@ def create_app() -> FastAPI:
     app.add_exception_handler(Exception, _unhandled)
     for router in (identity_router, tenancy_router, certification_router, lms_router, crm_router,
                    analytics_router, sis_router, gateway_router, proctoring_router, agents_router,
-                   webhooks_router, workflows_router, messaging_router, activity_router):
+                   webhooks_router, workflows_router, messaging_router, activity_router, web_router):
         app.include_router(router)
+    app.mount("/app/static", static_files(), name="web-static")
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -1,8 +1,9 @@
 """Gateway configuration: LiteLLM's `model_list` YAML plus our `model_info` keys and `policies`.
 
 Loaded once at start; any invalid field fails with its path (`model_list.2.model_info.region: ...`).
-With no `COGNIFY_GATEWAY_CONFIG`, a built-in config routes every group to the local llama.cpp
-server that `cognify up` starts (see `gateway.local`).
+With no `COGNIFY_GATEWAY_CONFIG`, a built-in config routes the chat groups to the local llama.cpp
+server that `cognify up` starts (see `gateway.local`) and `embed` to the in-process MiniLM model.
+`model_info.region: "*"` marks a self-hosted deployment valid in every region.
 """
 
 import os
@@ -19,6 +20,7 @@ LOCAL_MODEL_URL_ENV = "COGNIFY_GATEWAY_LOCAL_URL"
 LOCAL_MODEL_URL = "http://127.0.0.1:8765/v1"
 LOCAL_GROUPS = ("copilot", "tutor", "fast", "eval")
 IGNORED_SECTIONS = ("litellm_settings", "general_settings", "environment_variables")
+ANY_REGION = "*"
 
 
 class ModelInfo(BaseModel):
@@ -26,11 +28,18 @@ class ModelInfo(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     id: str | None = None
-    region: str | None = Field(default=None, pattern=r"^[a-z]{2}(?:-[a-z0-9-]+)?$")
+    region: str | None = Field(default=None, pattern=r"^(?:\*|[a-z]{2}(?:-[a-z0-9-]+)?)$")
     external: bool = True
     mode: str = "chat"
     input_cost_per_token: Decimal | None = Field(default=None, ge=0)
     output_cost_per_token: Decimal | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _any_region_is_self_hosted(self) -> "ModelInfo":
+        if self.region == ANY_REGION and self.external:
+            raise ValueError("region '*' (valid in every region) is only for self-hosted deployments "
+                             "(external: false)")
+        return self
 
 
 class Deployment(BaseModel):
@@ -161,7 +170,13 @@ def load_config(path: Path) -> GatewayConfig:
 
 
 def embedded_config(base_url: str | None = None) -> GatewayConfig:
-    """Every group routed to the local llama.cpp server (SmolLM2-135M-Instruct): small, but real."""
+    """Chat groups on the local llama.cpp server (SmolLM2-135M-Instruct), `embed` on in-process MiniLM.
+
+    `embed` has exactly one deployment and no fallback: another model would mix vector spaces. It
+    runs in this process, so it is valid in every region.
+    """
+    from vector.provider import LOCAL_EMBED_MODEL
+
     base = base_url or os.environ.get(LOCAL_MODEL_URL_ENV, LOCAL_MODEL_URL)
     deployments = [{
         "model_name": group,
@@ -169,6 +184,11 @@ def embedded_config(base_url: str | None = None) -> GatewayConfig:
         "model_info": {"id": f"local-{group}", "external": False, "input_cost_per_token": 0,
                        "output_cost_per_token": 0},
     } for group in LOCAL_GROUPS]
+    deployments.append({
+        "model_name": "embed", "litellm_params": {"model": LOCAL_EMBED_MODEL},
+        "model_info": {"id": "local-embed", "external": False, "region": ANY_REGION, "mode": "embedding",
+                       "input_cost_per_token": 0, "output_cost_per_token": 0},
+    })
     return parse_config({
         "model_list": deployments, "embedded": True,
         "router_settings": {"num_retries": 0, "timeout": 120},

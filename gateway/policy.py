@@ -1,7 +1,8 @@
 """Tenant policy: the effective policy of a tenant, and its admission checks before a call.
 
 Order of checks: allow-list (404), region (403), rate limits (429 + Retry-After), then the
-budget reservation (429 insufficient_quota) last, so a refused call never holds money.
+budget reservation (429 insufficient_quota) last, so a refused call never holds money. The limits
+and the reservation are one Redis script call (`gateway.quota`).
 """
 
 from dataclasses import dataclass
@@ -9,11 +10,11 @@ from decimal import Decimal
 from uuid import UUID
 
 from gateway import errors
-from gateway.budgets import Budgets, Reservation, key_budget_key, tenant_budget_key, to_nano
+from gateway.budgets import Reservation, key_budget_key, tenant_budget_key, to_nano
 from gateway.config import Policies, Policy
 from gateway.keys import KeyIdentity
-from gateway.limits import Limits, Window
 from gateway.metrics import REFUSALS
+from gateway.quota import Quota, Refusal, Window
 from gateway.redaction import Redactor
 from gateway.router import Route, RouterSet
 
@@ -49,7 +50,6 @@ class Admission:
     policy: Policy
     prompt_tokens: int
     reservation: Reservation
-    tpm_keys: list[str]
     redactor: Redactor | None = None
     max_tokens: int = 0
 
@@ -99,25 +99,24 @@ def _windows(policy: Policy, caller: Caller) -> tuple[list[Window], list[str], l
     return windows, scopes, tpm_keys
 
 
-async def admit(limits: Limits, budgets: Budgets, route: Route, policy: Policy, caller: Caller,
-                prompt_tokens: int, max_tokens: int) -> Admission:
-    """Check rate limits, then reserve the call's maximum cost on every budget it is subject to."""
+async def admit(quota: Quota, route: Route, policy: Policy, caller: Caller, prompt_tokens: int,
+                max_tokens: int) -> Admission:
+    """Check rate limits and reserve the call's maximum cost on every budget, in one Redis call."""
     windows, scopes, tpm_keys = _windows(policy, caller)
-    refused, wait = await limits.check(windows)
-    if refused >= 0:
-        REFUSALS.labels("rate_limit").inc()
-        raise errors.rate_limited(scopes[refused], wait)
     budgets_to_hold = [(tenant_budget_key(caller.tenant_id), to_nano(policy.monthly_budget_usd))]
     names = ["tenant's monthly"]
     if caller.key:
         budgets_to_hold.append((key_budget_key(caller.key.key_id), to_nano(caller.key.budget_usd)))
         names.append("API key's")
     amount = route.max_cost_nano(prompt_tokens, max_tokens)
-    reservation, index = await budgets.reserve(budgets_to_hold, amount)
-    if reservation is None:
+    outcome = await quota.admit(windows, budgets_to_hold, amount, tpm_keys)
+    if isinstance(outcome, Refusal):
+        if outcome.kind == "limit":
+            REFUSALS.labels("rate_limit").inc()
+            raise errors.rate_limited(scopes[outcome.index], outcome.wait)
         REFUSALS.labels("budget").inc()
-        raise errors.insufficient_quota(names[index])
-    return Admission(route, policy, prompt_tokens, reservation, tpm_keys)
+        raise errors.insufficient_quota(names[outcome.index])
+    return Admission(route, policy, prompt_tokens, outcome)
 
 
 def usd(nano: int) -> Decimal:

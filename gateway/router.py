@@ -3,6 +3,8 @@
 Region policy is enforced by construction: an `eu` tenant calls `copilot@eu`, a group that holds
 only the `eu` deployments of `copilot` (with fallbacks mapped to `@eu` groups too), so the Router
 can retry, fall back and cool down without ever being able to pick a deployment outside the region.
+Deployments with region `*` (self-hosted, valid anywhere) join every region's group, and `<group>@*`
+serves tenants of a region no deployment names.
 """
 
 import math
@@ -12,7 +14,7 @@ from typing import Any
 
 from litellm import Router
 
-from gateway.config import Deployment, GatewayConfig
+from gateway.config import ANY_REGION, Deployment, GatewayConfig
 
 NANO = Decimal(1_000_000_000)
 
@@ -77,6 +79,18 @@ def describe(config: GatewayConfig) -> list[DeploymentInfo]:
     return infos
 
 
+def _in_region(info: DeploymentInfo, region: str | None) -> bool:
+    return not region or info.region in (region, ANY_REGION)
+
+
+def _register_providers(config: GatewayConfig) -> None:
+    """Make in-process LiteLLM providers (`cognify-local/...`) known before the Router is built."""
+    from vector.provider import PROVIDER, register_local_embedder
+
+    if any(d.litellm_params["model"].startswith(f"{PROVIDER}/") for d in config.model_list):
+        register_local_embedder()
+
+
 def route_name(group: str, region: str | None) -> str:
     """The Router group a tenant of `region` calls for `group`."""
     return f"{group}@{region}" if region else group
@@ -89,11 +103,14 @@ class RouterSet:
         self.config = config
         self.deployments = describe(config)
         self.by_id = {d.id: d for d in self.deployments}
-        regions = sorted({d.region for d in self.deployments if d.region})
+        regions = sorted({d.region for d in self.deployments if d.region and d.region != ANY_REGION})
+        if any(d.region == ANY_REGION for d in self.deployments):
+            regions.append(ANY_REGION)
+        _register_providers(config)
         model_list: list[dict[str, Any]] = []
         for entry, info in zip(config.model_list, self.deployments, strict=True):
             for region in [None, *regions]:
-                if region and info.region != region:
+                if not _in_region(info, region):
                     continue
                 model_info = entry.model_info.model_dump(exclude_none=True, mode="json")
                 model_info["id"] = f"{info.id}@{region}" if region else info.id
@@ -118,8 +135,7 @@ class RouterSet:
         members: dict[str, list[DeploymentInfo]] = {}
         for name in names:
             group, _, region = name.partition("@")
-            members[name] = [d for d in self.deployments
-                             if d.group == group and (not region or d.region == region)]
+            members[name] = [d for d in self.deployments if d.group == group and _in_region(d, region)]
         routes = {}
         for name, own in members.items():
             reachable = list(own)
@@ -130,7 +146,10 @@ class RouterSet:
 
     def route(self, group: str, region: str | None) -> Route | None:
         """The route for a tenant's region, or None when no deployment of the group is in it."""
-        return self.routes.get(route_name(group, region))
+        route = self.routes.get(route_name(group, region))
+        if route is None and region:
+            route = self.routes.get(route_name(group, ANY_REGION))
+        return route
 
     def deployment(self, model_id: str | None) -> DeploymentInfo | None:
         """The deployment a Router model id names (region copies map to their original)."""

@@ -26,12 +26,11 @@ from cognify.models import utcnow
 from cognify.redis import new_async_redis
 from cognify.settings import get_settings
 from gateway import errors, metrics
-from gateway.budgets import Budgets
 from gateway.cache import ResponseCache, cache_key
-from gateway.config import GatewayConfig, configured
+from gateway.config import GatewayConfig, Policy, configured
 from gateway.ledger import LedgerWriter
-from gateway.limits import Limits
 from gateway.policy import Admission, Caller, TenantProfile, admit, effective_policy, resolve_route, usd
+from gateway.quota import Quota
 from gateway.redaction import Redactor, StreamRestorer
 from gateway.router import DeploymentInfo, RouterSet
 from gateway.tokens import count_prompt_tokens, count_text_tokens
@@ -103,8 +102,8 @@ class Gateway:
         self.core = core
         self.routers = RouterSet(core.config)
         self.redis = new_async_redis()
-        self.budgets = Budgets(self.redis)
-        self.limits = Limits(self.redis)
+        self.quota = Quota(self.redis)
+        self._policies: dict[TenantProfile, Policy] = {}
         self.cache = ResponseCache(self.redis)
 
     async def _admit(self, caller: Caller, group: Any, prompt_tokens: int, max_tokens: int | None,
@@ -113,11 +112,12 @@ class Gateway:
         if not isinstance(group, str):
             raise errors.invalid_request("'model' is required", "model")
         tenant = await self.core.tenant(caller.tenant_id)
-        policy = effective_policy(self.core.config.policies, tenant)
+        policy = self._policies.get(tenant)
+        if policy is None:
+            policy = self._policies[tenant] = effective_policy(self.core.config.policies, tenant)
         route = resolve_route(self.routers, policy, tenant, group)
         cap = max_tokens if max_tokens is not None else (policy.default_max_tokens or 1024)
-        admission = await admit(self.limits, self.budgets, route, policy, caller, prompt_tokens,
-                                cap * choices)
+        admission = await admit(self.quota, route, policy, caller, prompt_tokens, cap * choices)
         admission.max_tokens = cap
         if policy.redact_pii_for_external and route.any_external:
             admission.redactor = Redactor(policy.redact_patterns or {})
@@ -163,7 +163,7 @@ class Gateway:
             response = await self.routers.router.aembedding(
                 model=admission.route.name, input=inputs, **kwargs)
         except Exception as exc:
-            await self.budgets.settle(admission.reservation, 0)
+            await self.quota.settle(admission.reservation, 0)
             self.record(caller, body["model"], None, started, outcome="error")
             raise errors.upstream_failure(exc) from exc
         deployment = self.routers.deployment(response._hidden_params.get("model_id"))
@@ -177,8 +177,7 @@ class Gateway:
         return payload
 
     async def _settle(self, admission: Admission, cost: int, tokens: int) -> None:
-        await self.budgets.settle(admission.reservation, cost)
-        await self.limits.add_tokens(admission.tpm_keys, tokens)
+        await self.quota.settle(admission.reservation, cost, tokens)
 
     def record(self, caller: Caller, group: str, deployment: DeploymentInfo | None, started: float, *,
                outcome: str = "ok", prompt_tokens: int = 0, completion_tokens: int = 0, cost: int = 0,
@@ -243,7 +242,7 @@ class _Call:
         if self.cache_key:
             hit = await self.gw.cache.get(self.cache_key)
             if hit is not None:
-                await self.gw.budgets.settle(self.adm.reservation, 0)
+                await self.gw.quota.settle(self.adm.reservation, 0)
                 metrics.CACHE_HITS.labels(self.group).inc()
                 self.gw.record(self.caller, self.group, None, self.started, cache_hit=True)
                 return hit
@@ -251,7 +250,7 @@ class _Call:
             response = await self.gw.routers.router.acompletion(
                 model=self.adm.route.name, messages=self.messages, **self.params)
         except Exception as exc:
-            await self.gw.budgets.settle(self.adm.reservation, 0)
+            await self.gw.quota.settle(self.adm.reservation, 0)
             self.gw.record(self.caller, self.group, None, self.started, outcome="error")
             raise errors.upstream_failure(exc) from exc
         deployment = self.gw.routers.deployment(response._hidden_params.get("model_id"))
@@ -279,7 +278,7 @@ class _Call:
                 model=self.adm.route.name, messages=self.messages, stream=True,
                 stream_options={"include_usage": True}, **self.params)
         except Exception as exc:
-            await self.gw.budgets.settle(self.adm.reservation, 0)
+            await self.gw.quota.settle(self.adm.reservation, 0)
             self.gw.record(self.caller, self.group, None, self.started, outcome="error", stream=True)
             raise errors.upstream_failure(exc) from exc
 

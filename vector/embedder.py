@@ -80,9 +80,6 @@ class GatewayEmbedder:
 
 
 def default_embedder(tenant_id: UUID | None, user_id: UUID | None = None) -> Embedder:
-    """The embedder indexing and search use unless given one.
-
-    Adapter point: becomes `GatewayEmbedder(tenant_id, user_id)` once the gateway's embedded
-    config routes `embed` to `cognify-local/all-minilm-l6-v2`.
-    """
-    return LiteLLMEmbedder()
+    """The embedder indexing and search use unless given one: the gateway's `embed` group for a
+    tenant (policy, budget and ledger hold), the local model directly for platform work."""
+    return GatewayEmbedder(tenant_id, user_id) if tenant_id else LiteLLMEmbedder()

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 import yaml
+from gateway_helpers import BUDGET_OUT
 from gateway_upstream import ServerThread, Upstream, serve_upstream
 
 PRICE_IN = 0.000001
 PRICE_OUT = 0.000002
-BUDGET_OUT = 0.001
 
 
 def _dep(group: str, ident: str, model: str, base: str, **info: Any) -> dict[str, Any]:
@@ -34,8 +34,11 @@ def gateway_config(up: dict[str, Upstream]) -> dict[str, Any]:
                  external=False),
             _dep("tutor", "tutor-openrouter", "openrouter/meta-llama/llama-3.1-8b-instruct",
                  up["router"].base),
-            _dep("embed", "embed-local", "openai/embed-model", up["main"].base, external=False,
+            _dep("embed-upstream", "embed-vllm", "openai/embed-model", up["main"].base, external=False,
                  mode="embedding"),
+            {"model_name": "embed", "litellm_params": {"model": "cognify-local/all-minilm-l6-v2"},
+             "model_info": {"id": "local-embed", "external": False, "region": "*", "mode": "embedding",
+                            "input_cost_per_token": 0, "output_cost_per_token": 0}},
             _dep("budget", "budget-vllm", "openai/budget-model", up["main"].base, external=False,
                  input_cost_per_token=0, output_cost_per_token=BUDGET_OUT),
             _dep("stream", "stream-vllm", "openai/stream-model", up["streamer"].base, external=False),

@@ -7,6 +7,8 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+BUDGET_OUT = 0.001
+
 
 @dataclass
 class GatewayTenant:

@@ -49,9 +49,14 @@ def test_invalid_fields_fail_with_their_path() -> None:
 
 def test_embedded_default_routes_every_group_locally() -> None:
     config = embedded_config("http://127.0.0.1:8765/v1")
-    assert config.embedded and {"copilot", "tutor", "fast"} <= set(config.groups)
-    assert all(d.litellm_params["api_base"] == "http://127.0.0.1:8765/v1" for d in config.model_list)
+    assert config.embedded and {"copilot", "tutor", "fast", "embed"} <= set(config.groups)
+    chat = [d for d in config.model_list if d.model_name != "embed"]
+    assert all(d.litellm_params["api_base"] == "http://127.0.0.1:8765/v1" for d in chat)
+    [embed] = [d for d in config.model_list if d.model_name == "embed"]
+    assert embed.litellm_params["model"] == "cognify-local/all-minilm-l6-v2"
+    assert embed.model_info.region == "*"
     assert not any(d.model_info.external for d in config.model_list)
+    assert "fallbacks" not in config.router_settings
 
 
 def test_models_list_says_embedded_default(services) -> None:

@@ -32,7 +32,7 @@ def test_plain_streamed_tools_embeddings(gateway_url, gw_tenant) -> None:
     call = called.choices[0].message.tool_calls[0]
     assert (call.function.name, call.function.arguments) == ("weather", '{"city": "Paris"}')
 
-    vectors = sdk.embeddings.create(model="embed", input=["a", "b"])
+    vectors = sdk.embeddings.create(model="embed-upstream", input=["a", "b"])
     assert [d.embedding for d in vectors.data] == [[0.1, 0.2, 0.3]] * 2
     assert {m.id for m in sdk.models.list()} >= {"fast", "copilot", "embed"}
     rows = ledger_rows(t.id)

@@ -4,8 +4,7 @@ import asyncio
 from decimal import Decimal
 
 import httpx
-from conftest import BUDGET_OUT
-from gateway_helpers import chat, ledger_rows
+from gateway_helpers import BUDGET_OUT, chat, ledger_rows
 
 
 def test_unknown_or_disallowed_group_is_model_not_found(client, gw_tenant) -> None:

@@ -40,13 +40,28 @@ def test_every_tenant_table_has_rls_and_a_policy() -> None:
     assert {name for name, rls, policies in rows if rls and policies} == set(tables)
 
 
-def test_raw_select_without_where_sees_only_own_tenant(make_tenant, make_user) -> None:
+def test_raw_select_without_where_sees_only_own_tenant(make_tenant) -> None:
+    from domain.seed import seed_demo
+
     a, b = make_tenant(), make_tenant()
-    make_user(b, "student")
+    seed_demo(b.id)
+    seeded = set()
     for table in tenant_tables():
+        with tenant_session(b.id) as session:
+            if session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one():
+                seeded.add(table)
         with tenant_session(a.id) as session:
             tenants = session.execute(text(f"SELECT DISTINCT tenant_id FROM {table}")).scalars().all()
-        assert set(tenants) <= {a.id}, table
+            assert set(tenants) <= {a.id}, table
+            own = session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            changed = session.execute(text(f"UPDATE {table} SET tenant_id = tenant_id")).rowcount
+            deleted = session.execute(text(f"DELETE FROM {table} WHERE tenant_id = :b"), {"b": b.id})
+            assert changed == own and deleted.rowcount == 0, table
+    core = {"users", "courses", "modules", "content_blocks", "assessments", "enrollments",
+            "assessment_attempts", "certificates", "leads", "campaigns", "tasks", "conversations",
+            "students", "attendance", "timetables", "invoices", "payments", "kpi_events",
+            "engagement", "funnel_steps"}
+    assert core <= seeded, core - seeded
     with tenant_session(a.id) as session:
         visible = session.execute(text("SELECT id FROM tenants")).scalars().all()
     assert visible == [a.id]

@@ -62,7 +62,7 @@ def leftovers(data_dir: Path, pids: set[int]) -> list[str]:
     return found
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(900)
 def test_up_serves_stops_cleanly_and_keeps_its_data(tmp_path: Path) -> None:
     data_dir, port = tmp_path / "data", free_port()
     first = Up(data_dir, port)

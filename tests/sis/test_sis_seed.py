@@ -1,5 +1,7 @@
 """The demo seed: rows in every domain table, idempotent, and usable through the API."""
 
+import time
+
 from sis_helpers import count
 
 from domain.seed import DEMO_PASSWORD, seed_demo
@@ -11,10 +13,19 @@ DOMAIN_TABLES = (
 )
 
 
-def test_seed_fills_every_domain_table_once(client, make_tenant, login) -> None:
+def drained(tenant_id) -> None:
+    """Wait until the worker has relayed the tenant's events (their handlers add analytics rows)."""
+    deadline = time.monotonic() + 120
+    while count(tenant_id, "outbox_events WHERE processed_at IS NULL"):
+        assert time.monotonic() < deadline, "the outbox was not drained"
+        time.sleep(0.1)
+
+
+def test_seed_fills_every_domain_table_once(client, make_tenant, login, celery_worker) -> None:
     tenant = make_tenant()
     summary = seed_demo(tenant.id)
     assert summary["seeded"] is True
+    drained(tenant.id)
     before = {table: count(tenant.id, table) for table in DOMAIN_TABLES}
     assert all(n > 0 for n in before.values()), before
     assert count(tenant.id, "leads WHERE status IN ('new','contacted','qualified','won','lost')") == 10
@@ -24,6 +35,7 @@ def test_seed_fills_every_domain_table_once(client, make_tenant, login) -> None:
     assert count(tenant.id, "content_blocks WHERE body LIKE '%\n\n%'") == before["content_blocks"]
     again = seed_demo(tenant.id)
     assert again["seeded"] is False
+    drained(tenant.id)
     assert {table: count(tenant.id, table) for table in DOMAIN_TABLES} == before
 
     teacher = login(tenant.slug, summary["logins"]["teacher"], DEMO_PASSWORD)

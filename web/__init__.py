@@ -1,0 +1,1 @@
+"""The web console: server-rendered pages for proctors, staff and students under /app/."""

@@ -1,0 +1,88 @@
+"""The proctor's pages: review queue, session timeline with evidence frames, and the decision."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from domain.certification.service import attempt_certificate
+from domain.identity.models import User
+from domain.lms.models import Assessment, AssessmentAttempt
+from proctoring import review
+from proctoring.models import Decision, DecisionIn, ProctoringSession
+from web.rendering import HtmlRoute, templates
+from web.session import Visitor, needs, needs_posting
+
+router = APIRouter(prefix="/app/proctor", route_class=HtmlRoute, include_in_schema=False)
+Proctor = Annotated[Visitor, Depends(needs("proctor"))]
+PostingProctor = Annotated[Visitor, Depends(needs_posting("proctor"))]
+PRIVATE = {"Cache-Control": "private, no-store"}
+
+
+def _names(session: Session, user_ids: set[UUID]) -> dict[UUID, str]:
+    names = {}
+    for user_id in user_ids:
+        user = session.get(User, user_id)
+        names[user_id] = (user.full_name or user.email) if user else "Unknown student"
+    return names
+
+
+@router.get("/queue")
+def queue(request: Request, visitor: Proctor, offset: int = 0) -> Response:
+    """Flagged sessions awaiting a decision, oldest first, with score and top reasons."""
+    items, count = review.review_queue(visitor.session, 50, max(offset, 0))
+    names = _names(visitor.session, {item.student_id for item in items})
+    return templates.TemplateResponse(
+        request, "proctor_queue.html", visitor.page(items=items, count=count, names=names), headers=PRIVATE
+    )
+
+
+def _session_context(visitor: Visitor, session_id: UUID) -> dict[str, object]:
+    evidence_base = f"{router.prefix}/sessions/{session_id}/evidence"
+    timeline = review.timeline(visitor.session, session_id, evidence_base)
+    row = visitor.session.get(ProctoringSession, session_id)
+    assert row is not None
+    attempt = visitor.session.get(AssessmentAttempt, row.attempt_id)
+    assessment = visitor.session.get(Assessment, attempt.assessment_id) if attempt else None
+    return {
+        "timeline": timeline,
+        "certificate": attempt_certificate(visitor.session, row.attempt_id),
+        "student": _names(visitor.session, {row.student_id})[row.student_id],
+        "assessment": assessment,
+        "decisions": list(Decision),
+    }
+
+
+@router.get("/sessions/{session_id}")
+def session_page(request: Request, visitor: Proctor, session_id: UUID) -> Response:
+    """A session's timeline: face, browser and score events, evidence frames, decision form."""
+    context = _session_context(visitor, session_id)
+    page = visitor.page(**context)
+    return templates.TemplateResponse(request, "proctor_session.html", page, headers=PRIVATE)
+
+
+@router.get("/sessions/{session_id}/evidence/{event_id}")
+def evidence(visitor: Proctor, session_id: UUID, event_id: UUID) -> Response:
+    """An event's evidence frame, for the tenant's proctors only and never cached."""
+    return Response(
+        review.evidence(visitor.session, session_id, event_id), media_type="image/jpeg", headers=PRIVATE
+    )
+
+
+@router.post("/sessions/{session_id}/decision")
+def decide(
+    request: Request,
+    visitor: PostingProctor,
+    session_id: UUID,
+    decision: Annotated[Decision, Form()],
+    note: Annotated[str, Form(min_length=1, max_length=5000)],
+) -> Response:
+    """Record the final decision; htmx swaps in the decision panel, plain forms get a redirect."""
+    review.decide(visitor.session, visitor.actor, session_id, DecisionIn(decision=decision, note=note))
+    visitor.session.flush()
+    if request.headers.get("hx-request") == "true":
+        context = _session_context(visitor, session_id)
+        return templates.TemplateResponse(request, "_decision.html", visitor.page(**context), headers=PRIVATE)
+    return RedirectResponse(f"{router.prefix}/sessions/{session_id}", status_code=303)
