@@ -9,8 +9,11 @@ from pydantic import Field
 from cognify.db import TenantSession
 from cognify.errors import Conflict
 from cognify.security import Actor
+from domain.identity.models import User
+from domain.messaging.service import queue_message
 from domain.sis import service
 from domain.sis.billing_models import InvoiceCreate, InvoicePublic, InvoiceStatus
+from domain.sis.models import Student
 from domain.sis.money import Currency, Money
 from tools.spec import ToolArgs, declare
 
@@ -73,16 +76,39 @@ class PaymentReminderArgs(ToolArgs):
 
 @declare("finance:manage", writes=True)
 def send_payment_reminder(session: TenantSession, actor: Actor, args: PaymentReminderArgs) -> dict[str, Any]:
-    """Record a payment reminder for an outstanding invoice (the audit log keeps it)."""
+    """Email a reminder for an outstanding invoice to the student (or their guardian)."""
     invoice = service.get_invoice(session, actor, args.invoice_id)
     if invoice.status not in OUTSTANDING:
         raise Conflict(f"Invoice is {invoice.status}; only open or overdue invoices get reminders")
+    student = service.get_student(session, actor, invoice.student_id)
+    recipient = _reminder_address(session, student)
     due = invoice.amount - service.paid_total(session, invoice.id)
+    name = student.personal_info.get("name", "there")
+    body = (f"Hello {name},\n\nThis is a reminder that {due:.2f} {invoice.currency} is due on invoice "
+            f"{invoice.description or invoice.id} (due {invoice.due_date}).")
+    if args.note:
+        body += f"\n\n{args.note}"
+    message = queue_message(session, channel="email", recipient=recipient, body=body,
+                            subject=f"Payment reminder: {due:.2f} {invoice.currency} due")
     return {
         "invoice_id": str(invoice.id),
         "student_id": str(invoice.student_id),
         "amount_due": f"{due:.2f}",
         "currency": invoice.currency,
-        "note": args.note,
-        "status": "recorded",
+        "sent_to": recipient,
+        "message_id": str(message.id),
+        "status": "queued",
     }
+
+
+def _reminder_address(session: TenantSession, student: Student) -> str:
+    """The student's own email, else the one on their record, else their guardian's."""
+    for user_id in (student.user_id, None, student.guardian_id):
+        if user_id is None:
+            email = student.personal_info.get("email")
+        else:
+            user = session.get(User, user_id)
+            email = user.email if user else None
+        if email:
+            return email
+    raise Conflict("No email address on file for this student or their guardian")
