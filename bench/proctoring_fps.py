@@ -7,18 +7,21 @@ Goal: >= 100 analysed frames/s (a 60-minute exam at 2 fps in under 75 s).
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 os.environ.setdefault("GLOG_minloglevel", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "proctoring"))
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import skimage.data  # noqa: E402
 from matplotlib.cbook import get_sample_data  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
+from proctoring_media import paste, turn  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
@@ -39,23 +42,6 @@ def pin_to_one_core() -> int:
     return cpu
 
 
-def _paste(canvas: Image, photo: Image, x: int, y: int, height: int) -> Image:
-    scale = height / photo.shape[0]
-    resized = cv2.resize(photo, (round(photo.shape[1] * scale), height), interpolation=cv2.INTER_AREA)
-    out = canvas.copy()
-    out[y : y + resized.shape[0], x : x + resized.shape[1]] = resized
-    return out
-
-
-def _turned(photo: Image, amount: float) -> Image:
-    height, width = photo.shape[:2]
-    squeeze, right = amount * height / 2, width * (1 - amount)
-    source = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
-    target = np.float32([[0, 0], [right, squeeze], [right, height - squeeze], [0, height]])
-    matrix = cv2.getPerspectiveTransform(source, target)
-    return cv2.warpPerspective(photo, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
-
-
 def session_frames(minutes: float) -> list[Image]:
     """A generated exam: mostly a steady candidate, with absences, a visitor, turns, a cover."""
     hopper = cv2.imread(str(get_sample_data("grace_hopper.jpg", asfileobj=False)))
@@ -64,10 +50,10 @@ def session_frames(minutes: float) -> list[Image]:
     background = cv2.merge([np.repeat(ramp[None, :], HEIGHT, axis=0)] * 3).astype(np.uint8)
     head = hopper[60:460, 56:456]
     steady = [
-        _paste(background, head, 60 + dx, 60 + dy, 340) for dx, dy in ((0, 0), (6, 3), (-5, 2), (3, -4))
+        paste(background, head, 60 + dx, 60 + dy, 340) for dx, dy in ((0, 0), (6, 3), (-5, 2), (3, -4))
     ]
-    visitor = _paste(steady[0], astronaut[0:230, 110:320], 420, 100, 200)
-    turned = _paste(background, _turned(hopper[120:400, 120:380], 0.45), 140, 60, 360)
+    visitor = paste(steady[0], astronaut[0:230, 110:320], 420, 100, 200)
+    turned = paste(background, turn(hopper[120:400, 120:380], 0.45), 140, 60, 360)
     black = np.full((HEIGHT, WIDTH, 3), 6, np.uint8)
     minute = (
         [steady[i % 4] for i in range(96)] + [background] * 6 + [visitor] * 4 + [turned] * 8 + [black] * 6

@@ -24,7 +24,7 @@ def _background() -> Image:
     return image
 
 
-def _paste(canvas: Image, photo: Image, x: int, y: int, height: int) -> Image:
+def paste(canvas: Image, photo: Image, x: int, y: int, height: int) -> Image:
     """``photo`` scaled to ``height`` pixels, pasted with its top-left corner at (x, y)."""
     scale = height / photo.shape[0]
     resized = cv2.resize(photo, (round(photo.shape[1] * scale), height), interpolation=cv2.INTER_AREA)
@@ -57,7 +57,7 @@ class Scenes:
 
     def turned(self, amount: float) -> Image:
         """The candidate's head turned by a perspective warp of ``amount`` (0..0.5)."""
-        return _paste(self.background, turn(self.hopper_head, amount), 140, 60, 360)
+        return paste(self.background, turn(self.hopper_head, amount), 140, 60, 360)
 
 
 def compose_scenes() -> Scenes:
@@ -65,7 +65,7 @@ def compose_scenes() -> Scenes:
     hopper = cv2.imread(str(get_sample_data("grace_hopper.jpg", asfileobj=False)))
     astronaut = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
     background = _background()
-    frontal = _paste(background, hopper[60:460, 56:456], 60, 60, 340)
+    frontal = paste(background, hopper[60:460, 56:456], 60, 60, 340)
     rng = np.random.default_rng(6)
     covered = np.full((HEIGHT, WIDTH, 3), (95, 110, 150), np.float32)
     covered += rng.normal(0, 2.0, covered.shape)
@@ -73,7 +73,7 @@ def compose_scenes() -> Scenes:
         hopper_head=hopper[120:400, 120:380],
         background=background,
         frontal=frontal,
-        two_faces=_paste(frontal, astronaut[0:230, 110:320], 420, 100, 200),
+        two_faces=paste(frontal, astronaut[0:230, 110:320], 420, 100, 200),
         empty=background.copy(),
         black=np.full((HEIGHT, WIDTH, 3), 6, np.uint8),
         covered=covered.clip(0, 255).astype(np.uint8),
