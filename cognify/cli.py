@@ -15,6 +15,7 @@ from rich.console import Console
 from cognify.errors import CognifyError
 from cognify.settings import get_settings
 from domain.seed_cli import seed_command
+from evals.cli import app as eval_app
 from gateway.cli import keys_app
 from proctoring.cli import app as proctor_app
 
@@ -27,6 +28,7 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(keys_app, name="keys")
 app.add_typer(proctor_app, name="proctor")
+app.add_typer(eval_app, name="eval")
 app.command("seed")(seed_command)
 
 console = Console(stderr=True)
