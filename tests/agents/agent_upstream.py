@@ -4,14 +4,19 @@ On a user turn it calls `search_leads` with the user's words; after a tool resul
 the first line of that result. Streaming and non-streaming, like vLLM or llama.cpp.
 """
 
+import contextlib
 import json
+import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import uvicorn
+import yaml
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -96,3 +101,37 @@ class Served:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def gateway_group(group: str, model: ToolUsingModel, config_dir: Path) -> Iterator[ToolUsingModel]:
+    """Serve `model` locally and route the gateway's `group` to it until the block ends."""
+    from cognify.settings import get_settings
+    from gateway.service import get_core
+
+    previous = os.environ.get("COGNIFY_GATEWAY_CONFIG")
+    with Served(model) as served:
+        config = {
+            "model_list": [{
+                "model_name": group,
+                "litellm_params": {"model": f"openai/{group}-model",
+                                   "api_base": f"http://127.0.0.1:{served.port}/v1", "api_key": "local"},
+                "model_info": {"id": f"{group}-local", "external": False},
+            }],
+            "policies": {"default": {"allowed_groups": ["*"], "monthly_budget_usd": 100}},
+        }
+        path = config_dir / "gateway.yaml"
+        path.write_text(yaml.safe_dump(config))
+        os.environ["COGNIFY_GATEWAY_CONFIG"] = str(path)
+        get_settings.cache_clear()
+        get_core.cache_clear()
+        try:
+            yield model
+        finally:
+            get_core().ledger.flush()
+            if previous is None:
+                os.environ.pop("COGNIFY_GATEWAY_CONFIG", None)
+            else:
+                os.environ["COGNIFY_GATEWAY_CONFIG"] = previous
+            get_settings.cache_clear()
+            get_core.cache_clear()

@@ -1,7 +1,7 @@
 """Identity comes from the token: other tenants' rows, others' threads and staff tools stay out of reach."""
 
 from agent_helpers import ai, ask, call, new_thread, results
-from conftest import add_course, add_user
+from agent_rows import add_course, add_user
 from sqlmodel import select
 
 from agents.testing import ScriptedChatModel

@@ -1,54 +1,21 @@
 """Once end to end: the copilot's default model is the gateway's, against a local OpenAI-compatible server."""
 
-import os
 from collections.abc import Iterator
 
 import pytest
-import yaml
 from agent_helpers import ask, new_thread, results
-from agent_upstream import Served, ToolUsingModel
+from agent_upstream import ToolUsingModel, gateway_group
 from sqlalchemy import text
 
 from cognify.db import owner_engine
-from cognify.settings import get_settings
 from gateway.service import get_core
 
 
 @pytest.fixture(scope="module")
 def fake_model(services, tmp_path_factory) -> Iterator[ToolUsingModel]:
     """The fake model behind the gateway's `copilot` group, for this module only."""
-    model = ToolUsingModel()
-    previous = os.environ.get("COGNIFY_GATEWAY_CONFIG")
-    with Served(model) as served:
-        config = {
-            "model_list": [
-                {
-                    "model_name": "copilot",
-                    "litellm_params": {
-                        "model": "openai/agent-model",
-                        "api_base": f"http://127.0.0.1:{served.port}/v1",
-                        "api_key": "local",
-                    },
-                    "model_info": {"id": "agent-local", "external": False},
-                }
-            ],
-            "policies": {"default": {"allowed_groups": ["*"], "monthly_budget_usd": 100}},
-        }
-        path = tmp_path_factory.mktemp("agents-gateway") / "gateway.yaml"
-        path.write_text(yaml.safe_dump(config))
-        os.environ["COGNIFY_GATEWAY_CONFIG"] = str(path)
-        get_settings.cache_clear()
-        get_core.cache_clear()
-        try:
-            yield model
-        finally:
-            get_core().ledger.flush()
-            if previous is None:
-                os.environ.pop("COGNIFY_GATEWAY_CONFIG", None)
-            else:
-                os.environ["COGNIFY_GATEWAY_CONFIG"] = previous
-            get_settings.cache_clear()
-            get_core.cache_clear()
+    with gateway_group("copilot", ToolUsingModel(), tmp_path_factory.mktemp("agents-gateway")) as model:
+        yield model
 
 
 def test_the_copilot_talks_through_the_gateway_as_the_acting_user(client, fake_model, make_school):

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from agent_helpers import JSON, ai, ask, call, decide, new_thread, parse_sse
-from conftest import add_lead, install_model
+from agent_rows import add_lead, install_model
 from fastapi.testclient import TestClient
 from sqlmodel import select
 

@@ -4,7 +4,7 @@ import asyncio
 from uuid import UUID
 
 from agent_helpers import ai, ask, call, new_thread, results
-from conftest import add_course
+from agent_rows import add_course
 
 from agents.testing import ScriptedChatModel
 from cognify.db import tenant_session

@@ -31,5 +31,5 @@ def test_a_gateway_model_is_scored_honestly(gateway_model, tmp_path):
     assert lookup.tokens == {"input": 40, "output": 10}
     assert (qualify.reward, qualify.category) == (0, "end_state")
     assert summary.pass_k == {1: 0.5}
-    assert gateway_model.received[0]["model"] == "eval-model"
+    assert gateway_model.received[0]["model"] == "eval-copilot-model"
     assert "gateway:eval-copilot" in (tmp_path / "report.md").read_text()
