@@ -99,6 +99,7 @@ class GatewayConfig(BaseModel):
     general_settings: dict[str, Any] | None = None
     environment_variables: dict[str, Any] | None = None
     embedded: bool = False
+    direct_self_hosted: bool = True
 
     @field_validator("router_settings")
     @classmethod

@@ -15,6 +15,7 @@ from typing import Any
 from litellm import Router
 
 from gateway.config import ANY_REGION, Deployment, GatewayConfig
+from gateway.direct import direct_capable, router_is_neutral
 
 NANO = Decimal(1_000_000_000)
 
@@ -30,6 +31,7 @@ class DeploymentInfo:
     external: bool
     input_nano: float
     output_nano: float
+    direct: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Route:
     name: str
     deployments: tuple[DeploymentInfo, ...]
     reachable: tuple[DeploymentInfo, ...]
+    direct: bool = False
 
     @property
     def any_external(self) -> bool:
@@ -75,6 +78,7 @@ def describe(config: GatewayConfig) -> list[DeploymentInfo]:
             id=d.model_info.id or f"{d.model_name}-{seen[d.model_name]}", group=d.model_name,
             model=d.litellm_params["model"], region=d.model_info.region, external=d.model_info.external,
             input_nano=_price(d, "input_cost_per_token"), output_nano=_price(d, "output_cost_per_token"),
+            direct=direct_capable(d.litellm_params),
         ))
     return infos
 
@@ -137,11 +141,13 @@ class RouterSet:
             group, _, region = name.partition("@")
             members[name] = [d for d in self.deployments if d.group == group and _in_region(d, region)]
         routes = {}
+        neutral = router_is_neutral(self.config)
         for name, own in members.items():
             reachable = list(own)
             for target in self.fallbacks.get(name, []):
                 reachable.extend(members[target])
-            routes[name] = Route(name, tuple(own), tuple(reachable))
+            direct = neutral and bool(own) and all(d.direct for d in own)
+            routes[name] = Route(name, tuple(own), tuple(reachable), direct)
         return routes
 
     def route(self, group: str, region: str | None) -> Route | None:

@@ -28,6 +28,7 @@ from cognify.settings import get_settings
 from gateway import errors, metrics
 from gateway.cache import ResponseCache, cache_key
 from gateway.config import GatewayConfig, Policy, configured
+from gateway.direct import DirectClient, Handover
 from gateway.ledger import LedgerWriter
 from gateway.policy import Admission, Caller, TenantProfile, admit, effective_policy, resolve_route, usd
 from gateway.quota import Quota
@@ -105,6 +106,7 @@ class Gateway:
         self.quota = Quota(self.redis)
         self._policies: dict[TenantProfile, Policy] = {}
         self.cache = ResponseCache(self.redis)
+        self.direct = DirectClient(core.config)
 
     async def _admit(self, caller: Caller, group: Any, prompt_tokens: int, max_tokens: int | None,
                      choices: int = 1) -> Admission:
@@ -146,8 +148,8 @@ class Gateway:
         """A streamed chat completion: admitted and connected before the first chunk is yielded."""
         call = _Call(self, caller, body)
         await call.start()
-        upstream = await call.open_stream()
-        return call.relay(upstream)
+        upstream, deployment = await call.open_stream()
+        return call.relay(upstream, deployment)
 
     async def embed(self, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
         """Embeddings through the same policy, budgets and ledger."""
@@ -247,20 +249,20 @@ class _Call:
                 self.gw.record(self.caller, self.group, None, self.started, cache_hit=True)
                 return hit
         try:
-            response = await self.gw.routers.router.acompletion(
-                model=self.adm.route.name, messages=self.messages, **self.params)
+            payload, deployment = await self._completion()
         except Exception as exc:
             await self.gw.quota.settle(self.adm.reservation, 0)
             self.gw.record(self.caller, self.group, None, self.started, outcome="error")
-            raise errors.upstream_failure(exc) from exc
-        deployment = self.gw.routers.deployment(response._hidden_params.get("model_id"))
-        usage = response.usage
-        prompt, completion = usage.prompt_tokens or 0, usage.completion_tokens or 0
+            raise exc if isinstance(exc, errors.GatewayError) else errors.upstream_failure(exc) from exc
+        usage = payload.get("usage") or {}
+        prompt = usage.get("prompt_tokens") or self.adm.prompt_tokens
+        completion = usage.get("completion_tokens")
+        if completion is None:
+            completion = count_text_tokens(orjson.dumps(payload.get("choices", [])).decode())
         cost = _cost(deployment, prompt, completion)
         await self.gw._settle(self.adm, cost, prompt + completion)
         self.gw.record(self.caller, self.group, deployment, self.started, prompt_tokens=prompt,
                        completion_tokens=completion, cost=cost)
-        payload = response.model_dump(exclude_none=True)
         payload["model"] = self.group
         payload.pop("_hidden_params", None)
         if self.adm.redactor:
@@ -272,19 +274,54 @@ class _Call:
             await self.gw.cache.put(self.cache_key, payload, self.adm.policy.cache_ttl_seconds or 300)
         return payload
 
-    async def open_stream(self) -> Any:
+    def _router_kwargs(self, handed_over: bool) -> dict[str, Any]:
+        """Per-call Router options: after a failed lean attempt, one retry fewer (it was the first try)."""
+        configured = self.gw.core.config.router_settings.get("num_retries")
+        if handed_over and configured is not None:
+            return {"num_retries": max(0, int(configured) - 1)}
+        return {}
+
+    async def _completion(self) -> tuple[dict[str, Any], DeploymentInfo | None]:
+        """The completion as a dict and the deployment that produced it: lean path first where it may."""
+        route, router = self.adm.route, self.gw.routers.router
+        handed_over = False
+        if route.direct:
+            try:
+                data, model_id = await self.gw.direct.complete(router, route, {"messages": self.messages,
+                                                                               **self.params})
+                return data, self.gw.routers.deployment(model_id)
+            except Handover:
+                handed_over = True
+        response = await router.acompletion(model=route.name, messages=self.messages, **self.params,
+                                            **self._router_kwargs(handed_over))
+        return response.model_dump(exclude_none=True), self.gw.routers.deployment(
+            response._hidden_params.get("model_id"))
+
+    async def open_stream(self) -> tuple[Any, DeploymentInfo | None]:
+        """The upstream stream (chunks as dicts or LiteLLM objects) and its deployment, once connected."""
+        route, router = self.adm.route, self.gw.routers.router
+        handed_over = False
         try:
-            return await self.gw.routers.router.acompletion(
-                model=self.adm.route.name, messages=self.messages, stream=True,
-                stream_options={"include_usage": True}, **self.params)
+            if route.direct:
+                try:
+                    body = {"messages": self.messages, **self.params, "stream": True,
+                            "stream_options": {"include_usage": True}}
+                    chunks, model_id = await self.gw.direct.stream(router, route, body)
+                    return chunks, self.gw.routers.deployment(model_id)
+                except Handover:
+                    handed_over = True
+            upstream = await router.acompletion(
+                model=route.name, messages=self.messages, stream=True, stream_options={"include_usage": True},
+                **self.params, **self._router_kwargs(handed_over))
+            return upstream, self.gw.routers.deployment(
+                getattr(upstream, "_hidden_params", {}).get("model_id"))
         except Exception as exc:
             await self.gw.quota.settle(self.adm.reservation, 0)
             self.gw.record(self.caller, self.group, None, self.started, outcome="error", stream=True)
-            raise errors.upstream_failure(exc) from exc
+            raise exc if isinstance(exc, errors.GatewayError) else errors.upstream_failure(exc) from exc
 
-    async def relay(self, upstream: Any) -> AsyncIterator[dict[str, Any]]:
+    async def relay(self, upstream: Any, deployment: DeploymentInfo | None) -> AsyncIterator[dict[str, Any]]:
         """Yield chunks; settle and record exactly once however the stream ends."""
-        deployment = self.gw.routers.deployment(getattr(upstream, "_hidden_params", {}).get("model_id"))
         restorer = StreamRestorer(self.adm.redactor) if self.adm.redactor else None
         ttft: float | None = None
         streamed: list[str] = []
@@ -292,7 +329,7 @@ class _Call:
         outcome = "client_disconnected"
         try:
             async for chunk in upstream:
-                data = chunk.model_dump(exclude_none=True)
+                data = chunk if isinstance(chunk, dict) else chunk.model_dump(exclude_none=True)
                 data["model"] = self.group
                 for choice in data.get("choices", []):
                     content = (choice.get("delta") or {}).get("content")
@@ -305,20 +342,28 @@ class _Call:
                 if data.get("usage"):
                     usage = data["usage"]
                 yield data
+            if usage is None:  # the upstream sent none: the client still gets its final usage chunk
+                usage = self._estimated_usage(streamed)
+                yield {"id": f"chatcmpl-{uuid4().hex}", "object": "chat.completion.chunk",
+                       "created": int(time.time()), "model": self.group, "choices": [], "usage": usage}
             outcome = "ok"
         except Exception as exc:
             outcome = "error"
             raise errors.upstream_failure(exc) from exc
         finally:
             with anyio.CancelScope(shield=True):
+                if hasattr(upstream, "aclose"):
+                    await upstream.aclose()
                 await self._finish_stream(deployment, usage, streamed, ttft, outcome)
+
+    def _estimated_usage(self, streamed: list[str]) -> dict[str, int]:
+        prompt, completion = self.adm.prompt_tokens, count_text_tokens("".join(streamed))
+        return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
     async def _finish_stream(self, deployment: DeploymentInfo | None, usage: dict[str, int] | None,
                              streamed: list[str], ttft: float | None, outcome: str) -> None:
-        if usage:
-            prompt, completion = usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
-        else:
-            prompt, completion = self.adm.prompt_tokens, count_text_tokens("".join(streamed))
+        usage = usage or self._estimated_usage(streamed)
+        prompt, completion = usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
         cost = _cost(deployment, prompt, completion)
         await self.gw._settle(self.adm, cost, prompt + completion)
         self.gw.record(self.caller, self.group, deployment, self.started, outcome=outcome,

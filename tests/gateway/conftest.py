@@ -42,8 +42,10 @@ def gateway_config(up: dict[str, Upstream]) -> dict[str, Any]:
             _dep("budget", "budget-vllm", "openai/budget-model", up["main"].base, external=False,
                  input_cost_per_token=0, output_cost_per_token=BUDGET_OUT),
             _dep("stream", "stream-vllm", "openai/stream-model", up["streamer"].base, external=False),
+            _dep("stream-bare", "bare-llamacpp", "openai/bare-model", up["bare"].base, external=False),
             _dep("fb-500", "fails-500", "openai/m", up["bad500"].base, external=False),
             _dep("fb-429", "fails-429", "openai/m", up["bad429"].base, external=False),
+            _dep("fb-once", "fails-once", "openai/once-model", up["bad500"].base, external=False),
             _dep("fb-timeout", "times-out", "openai/m", up["slow"].base, external=False,
                  params={"timeout": 1.0}),
             _dep("backup", "openrouter-backup", "openrouter/openai/gpt-4o-mini", up["router"].base),
@@ -55,7 +57,8 @@ def gateway_config(up: dict[str, Upstream]) -> dict[str, Any]:
         ],
         "router_settings": {
             "num_retries": 0, "allowed_fails": 0, "cooldown_time": 120, "timeout": 30,
-            "fallbacks": [{"fb-500": ["backup"]}, {"fb-429": ["backup"]}, {"fb-timeout": ["backup"]}],
+            "fallbacks": [{"fb-500": ["backup"]}, {"fb-429": ["backup"]}, {"fb-timeout": ["backup"]},
+                          {"fb-once": ["backup"]}],
         },
         "policies": {
             "default": {"allowed_groups": ["*"], "monthly_budget_usd": 100},
@@ -81,6 +84,7 @@ def upstreams(services: dict[str, str],
     ups = {name: Upstream(name) for name in ("main", "eu", "router", "bedrock", "bad500", "bad429", "slow")}
     ups["bad500"].mode, ups["bad429"].mode, ups["slow"].mode = "500", "429", "slow"
     ups["streamer"] = Upstream("streamer", delay=0.02, reply=" ".join(f"w{i}" for i in range(60)))
+    ups["bare"] = Upstream("bare", sends_usage=False, reply="one two three four")
     with ExitStack() as stack:
         for upstream in ups.values():
             stack.enter_context(serve_upstream(upstream))

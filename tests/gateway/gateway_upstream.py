@@ -24,6 +24,8 @@ class Upstream:
     delay: float = 0.0
     reply: str | None = None
     received: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    sends_usage: bool = True
     port: int = 0
 
     @property
@@ -63,6 +65,7 @@ class Upstream:
     async def chat(self, request: Request) -> Response:
         body = await request.json()
         self.received.append(body)
+        self.headers.append(dict(request.headers))
         failure = await self._failure()
         if failure is not None:
             return failure
@@ -97,8 +100,9 @@ class Upstream:
             await asyncio.sleep(self.delay)
         stop = {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
         yield f"data: {json.dumps(stop)}\n\n"
-        usage = {"prompt_tokens": 10, "completion_tokens": len(words), "total_tokens": 10 + len(words)}
-        yield f"data: {json.dumps({**base, 'choices': [], 'usage': usage})}\n\n"
+        if self.sends_usage and (body.get("stream_options") or {}).get("include_usage"):
+            usage = {"prompt_tokens": 10, "completion_tokens": len(words), "total_tokens": 10 + len(words)}
+            yield f"data: {json.dumps({**base, 'choices': [], 'usage': usage})}\n\n"
         yield "data: [DONE]\n\n"
 
     async def embeddings(self, request: Request) -> Response:
