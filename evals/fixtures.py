@@ -17,11 +17,11 @@ from domain.tenancy.models import TenantCreate
 from evals.suite import Fixture, Refs
 
 
-def new_tenant(label: str) -> tuple[UUID, UUID]:
-    """A fresh tenant and its owner for one trial: (tenant id, owner id)."""
+def new_tenant(label: str, *, region: str | None = None, plan: str = "free") -> tuple[UUID, UUID]:
+    """A fresh tenant (of a region and plan) and its owner for one trial: (tenant id, owner id)."""
     slug = f"eval-{uuid4().hex[:12]}"
     tenant, owner = provision_tenant(
-        TenantCreate(slug=slug, name=f"Eval {label}"[:100]),
+        TenantCreate(slug=slug, name=f"Eval {label}"[:100], region=region, plan=plan),
         UserCreate(
             email=f"owner@{slug}.example.com", password=uuid4().hex, role="owner", full_name="Olive Owner"
         ),

@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -9,9 +10,10 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from agents.testing import ScriptedChatModel
 from cognify.security import Actor
-from evals.suite import PlanStep, Refs, resolve
+from evals.suite import PlanStep, Refs, Task, resolve
 from gateway.client import GatewayChatModel
 
+Policy = Callable[[Task, Refs, Actor], BaseChatModel]
 RESULT_REF = re.compile(r"^\$result\.([A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_-]+)*)$")
 
 
@@ -69,3 +71,13 @@ def scripted_policy(plan: list[PlanStep], refs: Refs) -> ScriptedChatModel:
 def gateway_policy(actor: Actor, model_group: str) -> BaseChatModel:
     """The copilot's model through the gateway, as the task's user, so policy and budgets hold."""
     return GatewayChatModel(actor=actor, purpose="copilot", model=model_group)
+
+
+def scripted(task: Task, refs: Refs, actor: Actor) -> BaseChatModel:
+    """The policy that replays each task's recorded plan."""
+    return scripted_policy(task.plan, refs)
+
+
+def gateway(model_group: str) -> Policy:
+    """The policy that asks a gateway model group."""
+    return lambda task, refs, actor: gateway_policy(actor, model_group)

@@ -2,13 +2,14 @@
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SUITES_DIR = Path(__file__).parent / "suites"
+from evals.kinds import suite_path
+
 KINDS = "user|lead|course|student|campaign|invoice|followup"
 REF = re.compile(rf"^\$({KINDS})\.(\w+)$")
 TEXT_REF = re.compile(rf"\$({KINDS})\.(\w+)")
@@ -61,22 +62,49 @@ class Expect(Strict):
     forbidden_tools: list[str] = Field(default_factory=list)
 
 
+class Decision(Strict):
+    """A reviewer's answer to an approval pause; `edit` carries the changed arguments (merged over the
+    proposed ones, as a reviewer edits fields of the shown call; `$kind.key` resolved)."""
+
+    decision: Literal["approve", "reject", "edit"]
+    args: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _edit_has_args(self) -> "Decision":
+        if (self.decision == "edit") != (self.args is not None):
+            raise ValueError("args are given exactly when the decision is edit")
+        return self
+
+
 class Task(Strict):
-    """One tau-bench-style task: who asks what of the copilot in which seeded tenant, and what must result."""
+    """One tau-bench-style task: who asks what of the copilot in which seeded tenant, and what must result.
+
+    `turns` are the staff member's recorded messages (the scripted user); `goal` is what a simulated
+    user is told to achieve (default: the turns), and `persona` how they behave.
+    """
 
     id: str
     fixture: str
     user: str = "owner"
     turns: list[str] = Field(min_length=1)
-    approvals: list[str] = Field(default_factory=list)
+    goal: str = ""
+    persona: str = ""
+    approvals: list[Decision] = Field(default_factory=list)
     plan: list[PlanStep] = Field(min_length=1)
     expect: Expect
     tags: list[str] = Field(default_factory=list)
+
+    @field_validator("approvals", mode="before")
+    @classmethod
+    def _plain_decisions(cls, value: Any) -> Any:
+        """`approve` / `reject` may be written as plain strings."""
+        return [{"decision": v} if isinstance(v, str) else v for v in value or []]
 
 
 class Suite(Strict):
     """A named set of tasks over named fixtures."""
 
+    kind: Literal["copilot"] = "copilot"
     name: str
     agent: str = "copilot"
     description: str = ""
@@ -84,13 +112,9 @@ class Suite(Strict):
     tasks: list[Task]
 
 
-def load_suite(name_or_path: str) -> Suite:
+def load_suite(name_or_path: str | Path) -> Suite:
     """A suite by name (`evals/suites/NAME.yaml`) or by path; fixtures named by tasks must exist."""
-    path = Path(name_or_path)
-    if not path.suffix:
-        path = SUITES_DIR / f"{name_or_path}.yaml"
-    if not path.is_file():
-        raise ValueError(f"no suite at {path}")
+    path = suite_path(name_or_path)
     suite = Suite.model_validate(yaml.safe_load(path.read_text()))
     ids = [task.id for task in suite.tasks]
     if len(ids) != len(set(ids)):

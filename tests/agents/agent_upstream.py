@@ -104,12 +104,32 @@ class Served:
 
 
 @contextlib.contextmanager
-def gateway_group(group: str, model: ToolUsingModel, config_dir: Path) -> Iterator[ToolUsingModel]:
-    """Serve `model` locally and route the gateway's `group` to it until the block ends."""
+def gateway_config(config: dict[str, Any], config_dir: Path) -> Iterator[None]:
+    """Run the block with `config` as the process's gateway config (then restore the previous one)."""
     from cognify.settings import get_settings
     from gateway.service import get_core
 
     previous = os.environ.get("COGNIFY_GATEWAY_CONFIG")
+    path = config_dir / "gateway.yaml"
+    path.write_text(yaml.safe_dump(config))
+    os.environ["COGNIFY_GATEWAY_CONFIG"] = str(path)
+    get_settings.cache_clear()
+    get_core.cache_clear()
+    try:
+        yield
+    finally:
+        get_core().ledger.flush()
+        if previous is None:
+            os.environ.pop("COGNIFY_GATEWAY_CONFIG", None)
+        else:
+            os.environ["COGNIFY_GATEWAY_CONFIG"] = previous
+        get_settings.cache_clear()
+        get_core.cache_clear()
+
+
+@contextlib.contextmanager
+def gateway_group(group: str, model: ToolUsingModel, config_dir: Path) -> Iterator[ToolUsingModel]:
+    """Serve `model` locally and route the gateway's `group` to it until the block ends."""
     with Served(model) as served:
         config = {
             "model_list": [{
@@ -120,18 +140,5 @@ def gateway_group(group: str, model: ToolUsingModel, config_dir: Path) -> Iterat
             }],
             "policies": {"default": {"allowed_groups": ["*"], "monthly_budget_usd": 100}},
         }
-        path = config_dir / "gateway.yaml"
-        path.write_text(yaml.safe_dump(config))
-        os.environ["COGNIFY_GATEWAY_CONFIG"] = str(path)
-        get_settings.cache_clear()
-        get_core.cache_clear()
-        try:
+        with gateway_config(config, config_dir):
             yield model
-        finally:
-            get_core().ledger.flush()
-            if previous is None:
-                os.environ.pop("COGNIFY_GATEWAY_CONFIG", None)
-            else:
-                os.environ["COGNIFY_GATEWAY_CONFIG"] = previous
-            get_settings.cache_clear()
-            get_core.cache_clear()

@@ -4,6 +4,7 @@ import asyncio
 import json
 
 from langchain_core.language_models import BaseChatModel
+from PIL import Image
 
 from evals.policies import scripted_policy
 from evals.runner import run_suite, run_trial
@@ -31,8 +32,10 @@ def _trial(suite: Suite, task_id: str, plan: list[dict]):
 
 def test_suite_has_refusal_approval_and_injection_tasks():
     tags = {tag for task in SUITE.tasks for tag in task.tags}
-    assert len(SUITE.tasks) >= 10
-    assert {"refusal", "approval", "injection", "multi-turn"} <= tags
+    assert SUITE.kind == "copilot" and len(SUITE.tasks) >= 30
+    assert {"refusal", "approval", "edit", "threshold", "bulk", "injection", "multi-turn"} <= tags
+    edits = [d for task in SUITE.tasks for d in task.approvals if d.decision == "edit"]
+    assert edits and all(d.args for d in edits)
 
 
 def test_scripted_plans_solve_every_task(tmp_path):
@@ -50,6 +53,11 @@ def test_scripted_plans_solve_every_task(tmp_path):
     assert [c["tool"] for c in approval["trajectory"]] == ["create_invoice"]
     report = (tmp_path / "report.md").read_text()
     assert "| pass^1 | 1.000 |" in report and "| invoice-approved | 1/1 |" in report
+    for png in ("pass_k.png", "cost_per_task.png", "failure_categories.png"):
+        assert f"]({png})" in report
+        with Image.open(tmp_path / png) as image:
+            assert image.format == "PNG" and image.width > 300 and image.height > 100
+            image.verify()
 
 
 def test_a_policy_calling_a_forbidden_tool_fails_the_refusal_task():
