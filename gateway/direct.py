@@ -24,7 +24,6 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
-import litellm
 import orjson
 
 from gateway import errors
@@ -42,10 +41,8 @@ NEUTRAL_ROUTER_SETTINGS = frozenset({"num_retries", "timeout", "stream_timeout",
                                      "allowed_fails_policy", "retry_policy"})
 DEFAULT_TIMEOUT = 600.0
 USER_AGENT = "cognify-gateway"
-_ERRORS: dict[int, type[Exception]] = {
-    401: litellm.AuthenticationError, 404: litellm.NotFoundError,
-    408: litellm.Timeout, 429: litellm.RateLimitError, 503: litellm.ServiceUnavailableError,
-}
+_ERRORS = {401: "AuthenticationError", 404: "NotFoundError", 408: "Timeout", 429: "RateLimitError",
+           503: "ServiceUnavailableError"}
 
 
 def direct_capable(params: dict[str, Any]) -> bool:
@@ -64,10 +61,10 @@ def router_is_neutral(config: GatewayConfig) -> bool:
 
 def failure(status: int | None, message: str, model: str) -> Exception:
     """The LiteLLM exception the Router would have seen for this outcome (it drives cooldowns)."""
-    if status is None:
-        return litellm.APIConnectionError(message=message, llm_provider="openai", model=model)
-    kind = _ERRORS.get(status, litellm.InternalServerError)
-    return kind(message=message, llm_provider="openai", model=model)  # type: ignore[call-arg]
+    import litellm
+
+    name = "APIConnectionError" if status is None else _ERRORS.get(status, "InternalServerError")
+    return getattr(litellm, name)(message=message, llm_provider="openai", model=model)
 
 
 class Handover(Exception):

@@ -7,12 +7,11 @@ Deployments with region `*` (self-hosted, valid anywhere) join every region's gr
 serves tenants of a region no deployment names.
 """
 
+import logging
 import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-
-from litellm import Router
 
 from gateway.config import ANY_REGION, Deployment, GatewayConfig
 from gateway.direct import direct_capable, router_is_neutral
@@ -132,6 +131,11 @@ class RouterSet:
                     if src in names and mapped:
                         self.fallbacks.setdefault(src, []).extend(mapped)
         self.routes = self._routes(names)
+        from litellm import Router  # LiteLLM takes seconds to import: not at module import time
+
+        # Its warnings are about our own choices (custom prices for self-hosted models); errors still show.
+        logging.getLogger("LiteLLM").setLevel(logging.ERROR)
+
         self.router = Router(model_list=model_list,
                              fallbacks=[{k: v} for k, v in self.fallbacks.items()], **settings)
 
