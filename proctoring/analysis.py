@@ -60,13 +60,14 @@ def extractor_for(policy: ProctoringPolicy) -> SignalExtractor:
 
 
 def may_raise_event(signals: FrameSignals, policy: ProctoringPolicy) -> bool:
-    """Whether the frame could become evidence: blocked, not exactly one face, or head turned."""
+    """Whether the frame could become evidence: blocked, not exactly one face, head turned or its pose
+    unknown (a looking-away candidate)."""
     if signals.blocked.blocked or signals.face_count != 1:
         return True
     pose = signals.pose
     margin = policy.pose_exit_margin_deg
-    return pose is not None and (abs(pose.yaw) > policy.yaw_enter_deg - margin
-                                 or abs(pose.pitch) > policy.pitch_enter_deg - margin)
+    return pose is None or (abs(pose.yaw) > policy.yaw_enter_deg - margin
+                            or abs(pose.pitch) > policy.pitch_enter_deg - margin)
 
 
 def signal_row(session_id: UUID, signals: FrameSignals, frame_key: str | None) -> FrameSignal:

@@ -10,9 +10,15 @@ Two models configure the vision core:
     the webcam case and the default) or ``"full_range"`` (``model_selection=1``, small or
     distant faces, about 2.5x slower). ``min_face_confidence`` (0.5) is the MediaPipe score a
     detection needs. ``haar_confirm`` (on) runs OpenCV's Haar cascade on frames where
-    MediaPipe sees no face; if Haar finds one the frame counts as "face present" (without
-    head pose), so ``no_face`` needs both detectors to agree. ``mesh_tracking`` (on) lets
-    FaceMesh track landmarks between consecutive frames instead of re-detecting each time.
+    MediaPipe sees no face, or one face FaceMesh places no landmarks on; if Haar finds one
+    the frame counts as "face present", with the head pose FaceMesh reads on Haar's box (a
+    turned head MediaPipe loses can so still be looking away), so ``no_face`` needs both
+    detectors to agree. Haar also searches past the frame's sides: a face the edge cuts
+    counts when FaceMesh confirms it. A lone MediaPipe face that neither FaceMesh nor Haar
+    confirms (e.g. a round object scoring near ``min_face_confidence``) is an unconfirmed
+    ``no_face``. A face whose pose cannot be read is a low-confidence looking-away candidate.
+    ``mesh_tracking`` (on) lets FaceMesh track landmarks between consecutive frames instead
+    of re-detecting each time.
 
     ``onnx_model_path`` plugs a model into the ONNX slot (``proctoring.detectors.onnx_slot``),
     e.g. a phone/person detector or a face-embedding model for identity checks against the

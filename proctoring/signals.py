@@ -15,11 +15,15 @@ from proctoring.policy import DetectorSettings, ProctoringPolicy
 from proctoring.sources import Image
 
 UNCONFIRMED_NO_FACE_STRENGTH = 0.7
+# A face whose head pose cannot be measured counts as if turned just past the enter angle (see
+# ConditionEvaluator): it can raise a low-confidence looking_away, never a confident one.
+UNKNOWN_POSE_STRENGTH = 0.5
 
 
 @dataclass(frozen=True, slots=True)
 class FrameSignals:
-    """What the detectors saw in one sampled frame."""
+    """What the detectors saw in one sampled frame; ``pose`` is None when there is no face or when the
+    mesh could not place landmarks on the main one."""
 
     t: float
     face_count: int
@@ -36,6 +40,9 @@ class SignalExtractor:
         self._faces = MediaPipeFaceDetector(settings.face_model, settings.min_face_confidence)
         self._haar = HaarFaceDetector() if settings.haar_confirm else None
         self._mesh = FaceMeshPoseEstimator(tracking=settings.mesh_tracking)
+        # Haar boxes differ in size and place from the tracked MediaPipe box, so their pose comes from
+        # a mesh that re-detects in every crop instead of following the tracked landmarks.
+        self._box_mesh = FaceMeshPoseEstimator(tracking=False) if settings.mesh_tracking else self._mesh
         self._blocked = CameraBlockedDetector(policy.blocked_max_std, policy.blocked_max_mean)
         self._closed = False
 
@@ -47,13 +54,36 @@ class SignalExtractor:
         faces = self._faces.detect(image)
         if faces:
             pose = self._mesh.estimate(image, faces[0])
-            scores = tuple(face.score for face in faces)
-            return FrameSignals(t, len(faces), scores, pose, blocked, no_face_confirmed=False)
+            if pose is not None or len(faces) > 1 or self._haar is None:
+                scores = tuple(face.score for face in faces)
+                return FrameSignals(t, len(faces), scores, pose, blocked, no_face_confirmed=False)
         if self._haar is None:
             return FrameSignals(t, 0, (), None, blocked, no_face_confirmed=False)
-        if self._haar.detect(image):
-            return FrameSignals(t, 1, (1.0,), None, blocked, no_face_confirmed=False)
-        return FrameSignals(t, 0, (), None, blocked, no_face_confirmed=True)
+        return self._haar_signals(self._haar, image, t, blocked, mediapipe_saw_face=bool(faces))
+
+    def _haar_signals(
+        self,
+        haar: HaarFaceDetector,
+        image: Image,
+        t: float,
+        blocked: BlockedReading,
+        mediapipe_saw_face: bool,
+    ) -> FrameSignals:
+        """Haar's opinion when MediaPipe saw no face, or one lone face the mesh found no landmarks on.
+
+        A face Haar finds inside the frame counts (MediaPipe often loses a turned or tilted head that
+        the cascade still sees), with the pose the mesh reads on it, or none. A box the frame's edge
+        cuts (Haar searches past the edge) counts only when the mesh also places landmarks on it.
+        A lone MediaPipe face that neither the mesh nor Haar confirms (a round object scoring near
+        the threshold) is no face, but not a confirmed absence.
+        """
+        height, width = image.shape[:2]
+        boxes = sorted(haar.detect(image), key=lambda box: not box.inside(width, height))
+        for box in boxes:
+            pose = self._box_mesh.estimate(image, box)
+            if pose is not None or box.inside(width, height):
+                return FrameSignals(t, 1, (1.0,), pose, blocked, no_face_confirmed=False)
+        return FrameSignals(t, 0, (), None, blocked, no_face_confirmed=not mediapipe_saw_face)
 
     def close(self) -> None:
         """Release every detector once."""
@@ -62,6 +92,8 @@ class SignalExtractor:
         self._closed = True
         self._faces.close()
         self._mesh.close()
+        if self._box_mesh is not self._mesh:
+            self._box_mesh.close()
         self._blocked.close()
         if self._haar is not None:
             self._haar.close()
@@ -85,16 +117,25 @@ class ConditionEvaluator:
             active[EventType.NO_FACE] = 1.0 if confirmed else UNCONFIRMED_NO_FACE_STRENGTH
         if signals.face_count >= 2:
             active[EventType.MULTIPLE_FACES] = signals.face_scores[1]
-        away = self._looking_away_strength(signals.pose)
+        away = self._looking_away_strength(signals)
         if away is not None:
             active[EventType.LOOKING_AWAY] = away
         return active
 
-    def _looking_away_strength(self, pose: HeadPose | None) -> float | None:
-        """Strength while the head is turned past the enter angle, until below the exit angle."""
-        if pose is None:
+    def _looking_away_strength(self, signals: FrameSignals) -> float | None:
+        """Strength while the head is turned past the enter angle, until below the exit angle.
+
+        A face without a measurable pose is a looking-away candidate at UNKNOWN_POSE_STRENGTH: the mesh
+        fails mostly on a head turned or tilted too far for it (in the eval, on real faces only during
+        turns), and clearing the condition there would hide exactly those turns; a face hidden behind
+        a hand or a phone is worth a look too. The angle hysteresis keeps its state across such frames.
+        """
+        if signals.face_count == 0:
             self._looking_away = False
             return None
+        pose = signals.pose
+        if pose is None:
+            return UNKNOWN_POSE_STRENGTH
         policy = self._policy
         ratio = max(abs(pose.yaw) / policy.yaw_enter_deg, abs(pose.pitch) / policy.pitch_enter_deg)
         exit_ratio = max(

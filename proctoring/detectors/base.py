@@ -37,6 +37,10 @@ class FaceBox:
         """Box area in pixels."""
         return self.width * self.height
 
+    def inside(self, width: int, height: int) -> bool:
+        """Whether the whole box lies in a width x height frame (not cut by its edge)."""
+        return self.x >= 0 and self.y >= 0 and self.x + self.width <= width and self.y + self.height <= height
+
 
 @dataclass(frozen=True, slots=True)
 class HeadPose:

@@ -2,7 +2,6 @@
 
 import cv2
 import numpy as np
-from mediapipe.python.solutions.face_mesh import FaceMesh
 
 from proctoring.detectors.base import FaceBox, HeadPose
 from proctoring.detectors.head_pose import POSE_LANDMARKS, solve_head_pose
@@ -18,6 +17,8 @@ class FaceMeshPoseEstimator:
     name = "face_mesh_pose"
 
     def __init__(self, tracking: bool = True) -> None:
+        from mediapipe.python.solutions.face_mesh import FaceMesh  # MediaPipe loads in ~2 s: on first use
+
         self._mesh = FaceMesh(
             static_image_mode=not tracking,
             max_num_faces=1,

@@ -31,11 +31,16 @@ def solve_head_pose(points_px: NDArray[np.float64], width: int, height: int) -> 
     camera = np.array(
         [[focal, 0.0, width / 2.0], [0.0, focal, height / 2.0], [0.0, 0.0, 1.0]], dtype=np.float64
     )
-    ok, rotation_vec, _ = cv2.solvePnP(
-        CANONICAL_FACE_MM, points_px, camera, None, flags=cv2.SOLVEPNP_ITERATIVE
+    # SQPnP finds the global minimum (the iterative solver alone, started from nothing, can settle on a
+    # far-off local one for a turned face); Levenberg-Marquardt then refines the reprojection error.
+    ok, rotation_vec, translation_vec = cv2.solvePnP(
+        CANONICAL_FACE_MM, points_px, camera, None, flags=cv2.SOLVEPNP_SQPNP
     )
     if not ok:
         return None
+    rotation_vec, _ = cv2.solvePnPRefineLM(
+        CANONICAL_FACE_MM, points_px, camera, None, rotation_vec, translation_vec
+    )
     rotation, _ = cv2.Rodrigues(rotation_vec)
     pitch, yaw, roll = cv2.RQDecomp3x3(rotation)[0]
     return HeadPose(yaw=float(yaw), pitch=float(pitch), roll=float(roll))

@@ -3,7 +3,6 @@
 from typing import Literal
 
 import cv2
-from mediapipe.python.solutions.face_detection import FaceDetection
 
 from proctoring.detectors.base import FaceBox
 from proctoring.sources import Image
@@ -23,12 +22,16 @@ class MediaPipeFaceDetector:
         work_width: int = 320,
     ) -> None:
         self._work_width = work_width
+        self._min_confidence = min_confidence
+        from mediapipe.python.solutions.face_detection import FaceDetection  # ~2 s to load: on first use
+
         self._graph = FaceDetection(
             model_selection=MODEL_SELECTION[model], min_detection_confidence=min_confidence
         )
 
     def detect(self, image: Image) -> list[FaceBox]:
-        """Face boxes in the frame's pixel coordinates, clipped to it, largest first."""
+        """Face boxes in the frame's pixel coordinates, largest first. A face the frame's edge cuts keeps
+        its whole box, reaching past the edge, so a crop around it stays centred on the face."""
         height, width = image.shape[:2]
         # The models see 128 (short) or 192 (full) pixels, so a smaller copy loses nothing.
         if width > self._work_width:
@@ -38,11 +41,16 @@ class MediaPipeFaceDetector:
         boxes = []
         for detection in result.detections or []:
             rel = detection.location_data.relative_bounding_box
-            x0, y0 = max(0, round(rel.xmin * width)), max(0, round(rel.ymin * height))
-            x1 = min(width, round((rel.xmin + rel.width) * width))
-            y1 = min(height, round((rel.ymin + rel.height) * height))
-            if x1 > x0 and y1 > y0:
-                boxes.append(FaceBox(x0, y0, x1 - x0, y1 - y0, float(detection.score[0])))
+            box = FaceBox(
+                round(rel.xmin * width),
+                round(rel.ymin * height),
+                round(rel.width * width),
+                round(rel.height * height),
+                float(detection.score[0]),
+            )
+            # The graph does not apply min_detection_confidence itself (google-ai-edge/mediapipe#3896).
+            if box.area > 0 and box.score >= self._min_confidence:
+                boxes.append(box)
         return sorted(boxes, key=lambda box: box.area, reverse=True)
 
     def close(self) -> None:

@@ -25,11 +25,14 @@ def _background() -> Image:
 
 
 def paste(canvas: Image, photo: Image, x: int, y: int, height: int) -> Image:
-    """``photo`` scaled to ``height`` pixels, pasted with its top-left corner at (x, y)."""
+    """``photo`` scaled to ``height`` pixels, pasted with its top-left corner at (x, y) (which may lie
+    outside the canvas: what falls past its edge is cut off)."""
     scale = height / photo.shape[0]
     resized = cv2.resize(photo, (round(photo.shape[1] * scale), height), interpolation=cv2.INTER_AREA)
     out = canvas.copy()
-    out[y : y + resized.shape[0], x : x + resized.shape[1]] = resized
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(out.shape[1], x + resized.shape[1]), min(out.shape[0], y + resized.shape[0])
+    out[y0:y1, x0:x1] = resized[y0 - y : y1 - y, x0 - x : x1 - x]
     return out
 
 
@@ -43,9 +46,24 @@ def turn(photo: Image, amount: float) -> Image:
     return cv2.warpPerspective(photo, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
 
 
+def kitchen() -> Image:
+    """An empty kitchen: skimage's coffee cup, out of focus, which MediaPipe scores about 0.55 as a face
+    (the mesh and Haar do not confirm it)."""
+    coffee = cv2.cvtColor(skimage.data.coffee(), cv2.COLOR_RGB2BGR)
+    scale = max(WIDTH / coffee.shape[1], HEIGHT / coffee.shape[0])
+    resized = cv2.resize(coffee, (round(coffee.shape[1] * scale), round(coffee.shape[0] * scale)))
+    y0, x0 = (resized.shape[0] - HEIGHT) // 2, (resized.shape[1] - WIDTH) // 2
+    return cv2.GaussianBlur(resized[y0 : y0 + HEIGHT, x0 : x0 + WIDTH], (0, 0), 10)
+
+
 @dataclass(frozen=True)
 class Scenes:
-    """640x480 BGR frames: a candidate, a second person, an empty room, a covered lens."""
+    """640x480 BGR frames: a candidate, a second person, an empty room, a covered lens, and the hard cases.
+
+    ``leaning_out``: the candidate with a third of her face past the right edge of the frame (MediaPipe
+    loses it). ``astronaut`` / ``astronaut_turned_far``: another candidate facing the camera, then turned
+    so far that MediaPipe loses the face while Haar still finds it. ``kitchen``: see ``kitchen()``.
+    """
 
     hopper_head: Image
     background: Image
@@ -54,6 +72,10 @@ class Scenes:
     empty: Image
     black: Image
     covered: Image
+    leaning_out: Image
+    astronaut: Image
+    astronaut_turned_far: Image
+    kitchen: Image
 
     def turned(self, amount: float) -> Image:
         """The candidate's head turned by a perspective warp of ``amount`` (0..0.5)."""
@@ -69,6 +91,7 @@ def compose_scenes() -> Scenes:
     rng = np.random.default_rng(6)
     covered = np.full((HEIGHT, WIDTH, 3), (95, 110, 150), np.float32)
     covered += rng.normal(0, 2.0, covered.shape)
+    astronaut_head = astronaut[20:200, 140:290]
     return Scenes(
         hopper_head=hopper[120:400, 120:380],
         background=background,
@@ -77,6 +100,10 @@ def compose_scenes() -> Scenes:
         empty=background.copy(),
         black=np.full((HEIGHT, WIDTH, 3), 6, np.uint8),
         covered=covered.clip(0, 255).astype(np.uint8),
+        leaning_out=paste(background, hopper[60:460, 56:456], 432, 60, 340),
+        astronaut=paste(background, astronaut_head, 160, 160, 240),
+        astronaut_turned_far=paste(background, turn(astronaut_head, 0.5), 160, 160, 240),
+        kitchen=kitchen(),
     )
 
 

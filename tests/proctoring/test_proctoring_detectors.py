@@ -107,3 +107,27 @@ def test_tracking_mesh_follows_a_sequence(scenes: Scenes, short_range: MediaPipe
     assert all(pose is not None for pose in poses)
     assert abs(poses[1].yaw) < 12  # type: ignore[union-attr]
     assert abs(poses[3].yaw) > 30  # type: ignore[union-attr]
+
+
+def test_min_confidence_is_applied(scenes: Scenes, short_range: MediaPipeFaceDetector) -> None:
+    """MediaPipe's graph ignores min_detection_confidence (google-ai-edge/mediapipe#3896): we filter."""
+    (cup,) = short_range.detect(scenes.kitchen)
+    assert 0.5 <= cup.score < 0.6
+    strict = MediaPipeFaceDetector(min_confidence=0.6)
+    try:
+        assert strict.detect(scenes.kitchen) == []
+        assert len(strict.detect(scenes.frontal)) == 1
+    finally:
+        strict.close()
+
+
+def test_mediapipe_box_of_a_face_cut_by_the_edge_reaches_past_it(
+    scenes: Scenes, short_range: MediaPipeFaceDetector
+) -> None:
+    (face,) = short_range.detect(scenes.frontal)
+    shift = face.x + round(0.3 * face.width)  # a third of the face leaves the frame on the left
+    cut = scenes.background.copy()
+    cut[:, : 640 - shift] = scenes.frontal[:, shift:]
+    (moved,) = short_range.detect(cut)
+    assert moved.x < 0 < moved.x + moved.width
+    assert moved.width == pytest.approx(face.width, rel=0.25)  # the whole face, not the part in view

@@ -109,6 +109,31 @@ def test_turned_head_is_looking_away(make_video: VideoMaker, scenes: Scenes) -> 
     assert event.end_s == pytest.approx(9.0, abs=1.0)
 
 
+def test_far_turn_that_mediapipe_loses_is_looking_away(make_video: VideoMaker, scenes: Scenes) -> None:
+    segments = [(4, scenes.astronaut), (5, scenes.astronaut_turned_far), (3, scenes.astronaut)]
+    (event,) = analyze_video(make_video("far_turn", segments)).events
+    assert event.type == EventType.LOOKING_AWAY
+    assert event.start_s == pytest.approx(4.0, abs=1.0)
+    assert event.end_s == pytest.approx(9.0, abs=1.0)
+
+
+def test_leaning_partly_out_of_frame_is_no_event(make_video: VideoMaker, scenes: Scenes) -> None:
+    segments = [(4, scenes.frontal), (6, scenes.leaning_out), (4, scenes.frontal)]
+    result = analyze_video(make_video("leaning_out", segments))
+    assert result.events == [] and result.integrity_score == 100.0
+
+
+def test_empty_kitchen_a_weak_detection_sees_a_face_in_is_no_face(scenes: Scenes) -> None:
+    frontal = cv2.imencode(".jpg", scenes.frontal)[1].tobytes()
+    kitchen = cv2.imencode(".jpg", scenes.kitchen)[1].tobytes()
+    analyzer = IncrementalAnalyzer(sample_fps=2.0)
+    for index in range(24):
+        analyzer.feed_jpeg(kitchen if 8 <= index < 20 else frontal, index * 0.5)
+    (event,) = analyzer.finish().events
+    assert (event.type, event.start_s, event.end_s) == (EventType.NO_FACE, 4.0, 10.0)
+    assert event.confidence == pytest.approx(0.7)  # MediaPipe saw a face: not a confirmed absence
+
+
 def test_browser_events_join_the_video_timeline_and_cost_score(
     make_video: VideoMaker, scenes: Scenes, clean: AnalysisResult
 ) -> None:
