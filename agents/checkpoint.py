@@ -1,11 +1,28 @@
-"""The LangGraph checkpointer: Postgres as the RLS-bound app role (its tables come from the migration)."""
+"""The LangGraph checkpointer: Postgres as the RLS-bound app role (its tables come from the migration).
 
+Checkpoints go through a psycopg connection pool that the app's lifespan opens once per process
+(`open_checkpoint_pool`) and closes on shutdown (`close_checkpoint_pool`). A pool belongs to the event
+loop that opened it, so pools are kept per loop: a process may run more than one app (tests restart the
+app in-process). Code running a turn on a loop without a pool (a script, a test client that never ran
+the lifespan) gets a connection of its own for that turn instead.
+
+Each turn gets its own saver on the shared pool, because a saver serialises its calls with a lock:
+one saver for the whole process would queue every conversation behind the others.
+"""
+
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
 
 from cognify.db import app_url
+
+POOL_MIN_SIZE, POOL_MAX_SIZE = 1, 10
+APPLICATION_NAME = "cognify-checkpoints"
+_pools: dict[asyncio.AbstractEventLoop, AsyncConnectionPool] = {}
 
 
 def checkpoint_dsn() -> str:
@@ -13,8 +30,37 @@ def checkpoint_dsn() -> str:
     return app_url().set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+async def open_checkpoint_pool() -> AsyncConnectionPool:
+    """Open the running loop's pool (app startup; connects in the background); idempotent."""
+    loop = asyncio.get_running_loop()
+    pool = _pools.get(loop)
+    if pool is None:
+        # The connection settings of AsyncPostgresSaver.from_conn_string; `check` replaces a connection
+        # the server dropped (restart, idle timeout) instead of failing the turn that draws it.
+        pool = AsyncConnectionPool(
+            checkpoint_dsn(), min_size=POOL_MIN_SIZE, max_size=POOL_MAX_SIZE, open=False,
+            name=APPLICATION_NAME, check=AsyncConnectionPool.check_connection,
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row,
+                    "application_name": APPLICATION_NAME},
+        )
+        _pools[loop] = pool
+        await pool.open(wait=False)
+    return pool
+
+
+async def close_checkpoint_pool() -> None:
+    """Close the running loop's pool (app shutdown)."""
+    pool = _pools.pop(asyncio.get_running_loop(), None)
+    if pool is not None:
+        await pool.close()
+
+
 @asynccontextmanager
 async def open_checkpointer() -> AsyncIterator[AsyncPostgresSaver]:
-    """A checkpointer on its own connection, closed when the run ends."""
+    """A checkpointer for one turn: on the loop's pool, or on its own connection when there is none."""
+    pool = _pools.get(asyncio.get_running_loop())
+    if pool is not None:
+        yield AsyncPostgresSaver(pool)
+        return
     async with AsyncPostgresSaver.from_conn_string(checkpoint_dsn()) as saver:
         yield saver

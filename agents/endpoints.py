@@ -110,7 +110,7 @@ def _summary(events: list[Event]) -> dict[str, Any]:
 async def _open(
     agent: AgentName, actor: Actor, factory: ChatModelFactory
 ) -> tuple[AsyncExitStack, CompiledStateGraph]:
-    """A checkpointer connection (closed by the stack when the turn ends) and the actor's graph."""
+    """A checkpointer on the pool (or its own connection, closed when the turn ends) and the actor's graph."""
     stack = AsyncExitStack()
     try:
         saver = await stack.enter_async_context(open_checkpointer())

@@ -6,8 +6,15 @@ from types import MappingProxyType
 from cognify.errors import ConfigurationError
 from vector.local_model import DIMENSIONS, MODEL_NAME
 
-# Searched HNSW candidates per query; recall@10 vs exact at 100k chunks: see bench/retrieval.py.
+# Search tuning, measured at 100k chunks by bench/retrieval.py (recall@10 against exact search):
+# HNSW candidates per pass for a search over all of a tenant's chunks, and for a filtered one
+# (courses, content types, locked modules), whose filters drop candidates after the index scan.
 EF_SEARCH = 64
+FILTERED_EF_SEARCH = 128
+# At most this many chunks in scope (tenant and filters), search exactly instead of through HNSW.
+# Exact search reads ~2.5 ms per 1,000 chunks. A filter keeping under ~8% of the index makes the
+# HNSW scan wade through the rest: at 8,000 of 100,000 chunks it is no faster and finds 9 in 10.
+EXACT_SEARCH_MAX_ROWS = 8000
 
 
 @dataclass(frozen=True)

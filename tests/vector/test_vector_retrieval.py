@@ -5,12 +5,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
+import numpy as np
 import pytest
 from sqlalchemy import text
 
 from cognify.db import tenant_session
+from vector import retrieval
 from vector.indexing import index_course
-from vector.retrieval import search_content
+from vector.retrieval import CANDIDATES, nearest_chunks, search_content
+from vector.spaces import EXACT_SEARCH_MAX_ROWS
+from vector.sql import vector_literal
 
 ELECTRONICS = {
     "Ohm's law": "# Ohm's law\n\nThe current through a conductor is proportional to the voltage across it: "
@@ -124,3 +128,62 @@ def test_app_role_cannot_write_chunks_into_another_tenant(make_corpus) -> None:
     a, b = make_corpus(), make_corpus()
     with pytest.raises(Exception, match="row-level security"), tenant_session(a.tenant_id) as session:
         session.execute(text("UPDATE content_chunks SET tenant_id = :b"), {"b": b.tenant_id})
+
+
+def _exact_order(tenant_id: UUID, vector: list[float], course_ids: list[UUID] | None) -> list[UUID]:
+    filters = "" if course_ids is None else "WHERE course_id = ANY(:courses)"
+    with tenant_session(tenant_id) as session:
+        return list(session.execute(
+            text(f"SELECT id FROM content_chunks {filters} "
+                 "ORDER BY (embedding <=> CAST(:q AS vector)) + 0, id"),
+            {"q": vector_literal(vector), "courses": course_ids},
+        ).scalars())
+
+
+@pytest.mark.parametrize("exact_max", [EXACT_SEARCH_MAX_ROWS, 0], ids=["exact-scope", "hnsw-scope"])
+def test_vector_retriever_returns_the_exact_nearest_chunks_on_either_path(
+    corpus: Corpus, embedder, monkeypatch, exact_max: int
+) -> None:
+    # A scope this small is searched exactly; with the threshold at 0 the same search goes through
+    # HNSW, which on a dozen chunks must find the same neighbours. Either way one branch answers.
+    monkeypatch.setattr(retrieval, "EXACT_SEARCH_MAX_ROWS", exact_max)
+    [vector] = asyncio.run(embedder.embed(["how do plants store the energy of light?"]))
+    for course_ids in (None, [corpus.biology]):
+        with tenant_session(corpus.tenant_id) as session:
+            found = nearest_chunks(session, "content_chunks", vector, course_ids=course_ids, candidates=5)
+        expected = _exact_order(corpus.tenant_id, vector, course_ids)
+        assert [chunk_id for chunk_id, _ in found] == expected[:5]
+        distances = [distance for _, distance in found]
+        assert distances == sorted(distances)
+
+
+def test_relaxed_order_hnsw_neighbours_still_come_back_nearest_first(
+    make_tenant, make_course, monkeypatch
+) -> None:
+    # 3,000 random chunks, 1 in 20 in the searched course. With the threshold at 0, sorting disabled
+    # (so only the HNSW index can supply the order) and the smallest ef_search, the iterative
+    # relaxed-order scan returns neighbours out of order; PostgreSQL would also skip an ORDER BY over
+    # a CTE that is itself ordered by distance. The retriever must still rank them nearest first.
+    monkeypatch.setattr(retrieval, "EXACT_SEARCH_MAX_ROWS", 0)
+    monkeypatch.setattr(retrieval, "FILTERED_EF_SEARCH", 1)
+    tenant = make_tenant()
+    big, small = make_course(tenant.id, "Big"), make_course(tenant.id, "Small")
+    with tenant_session(tenant.id) as session:
+        session.execute(text("SELECT setseed(0.42)"))
+        session.execute(text(
+            "INSERT INTO content_chunks (course_id, source_type, source_id, content_type, chunk_index, text, "
+            "embedding, embedding_model, content_hash) "
+            "SELECT CASE WHEN g % 20 = 0 THEN CAST(:small AS uuid) ELSE CAST(:big AS uuid) END, 'course', "
+            "gen_random_uuid(), 'doc', 0, 'synthetic', "
+            "(SELECT array_agg(random() - 0.5) FROM generate_series(1, 384) WHERE g > 0)::vector, "
+            "'all-minilm-l6-v2', repeat('0', 64) FROM generate_series(1, 3000) AS g"),
+            {"small": small, "big": big})
+    query = [float(x) for x in np.random.default_rng(7).standard_normal(384)]
+
+    with tenant_session(tenant.id) as session:
+        session.execute(text("SET LOCAL enable_sort = off"))
+        found = nearest_chunks(session, "content_chunks", query, course_ids=[small])
+
+    distances = [distance for _, distance in found]
+    assert len(found) == CANDIDATES
+    assert distances == sorted(distances)
