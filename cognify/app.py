@@ -1,5 +1,7 @@
 """The FastAPI composition root."""
 
+import importlib
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from agents.checkpoint import close_checkpoint_pool, open_checkpoint_pool
 from agents.endpoints import router as agents_router
 from cognify.db import app_engine, dispose_engines
 from cognify.errors import CognifyError
@@ -87,12 +90,22 @@ async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
     return _error(500, "internal_error", "Internal server error")
 
 
+def _preload() -> None:
+    """Import the heavy AI libraries the routes load on first use (LiteLLM ~6 s, MediaPipe ~2 s), so the
+    API answers at once and the first AI call does not pay for them."""
+    for module in ("litellm", "mediapipe.python.solutions.face_detection"):
+        importlib.import_module(module)
+
+
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-    """Configure logging on start; release pooled connections on stop."""
+    """Configure logging and open the checkpoint pool on start; release pooled connections on stop."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    threading.Thread(target=_preload, name="preload", daemon=True).start()
+    await open_checkpoint_pool()
     yield
+    await close_checkpoint_pool()
     dispose_engines()
 
 

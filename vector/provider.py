@@ -21,10 +21,7 @@ from litellm import CustomLLM  # noqa: E402
 from litellm.llms.custom_llm import CustomLLMError  # noqa: E402
 from litellm.types.utils import Embedding, EmbeddingResponse, Usage  # noqa: E402
 
-from vector.local_model import MODEL_NAME, local_model  # noqa: E402
-
-PROVIDER = "cognify-local"
-LOCAL_EMBED_MODEL = f"{PROVIDER}/{MODEL_NAME}"
+from vector.local_model import LOCAL_EMBED_MODEL, MODEL_NAME, PROVIDER, local_model  # noqa: E402,F401
 
 
 class LocalEmbeddingProvider(CustomLLM):
