@@ -5,6 +5,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -208,7 +209,19 @@ def celery_worker(services: dict[str, str], smtp_inbox: Inbox,
         assert time.monotonic() < deadline, "the Celery worker did not start"
         time.sleep(0.1)
     assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
+    # Production's beat runs the relay every 5 s besides the kick after each commit; the test worker
+    # gets the same safety net (without beat's other schedules, which would race the tests' own runs).
+    stop = threading.Event()
+
+    def relay_tick() -> None:
+        while not stop.wait(5.0):
+            app.send_task("cognify.outbox.relay")
+
+    ticker = threading.Thread(target=relay_tick, name="outbox-relay-tick", daemon=True)
+    ticker.start()
     yield log
+    stop.set()
+    ticker.join(timeout=10)
     proc.terminate()
     try:
         proc.wait(timeout=15)
