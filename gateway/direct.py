@@ -137,7 +137,7 @@ class DirectClient:
         try:
             return orjson.loads(await response.read()), model_id
         except (aiohttp.ClientError, TimeoutError, orjson.JSONDecodeError) as exc:
-            self._report(router, model_id, failure(502, f"unreadable response: {exc}", model_id), 502)
+            self._report(router, model_id, failure(502, f"unreadable response: {exc}", route.name), 502)
             raise Handover(str(exc)) from exc
         finally:
             response.release()

@@ -251,9 +251,10 @@ class _Call:
         try:
             payload, deployment = await self._completion()
         except Exception as exc:
-            await self.gw.quota.settle(self.adm.reservation, 0)
-            self.gw.record(self.caller, self.group, None, self.started, outcome="error")
-            raise exc if isinstance(exc, errors.GatewayError) else errors.upstream_failure(exc) from exc
+            error = await self._failed(exc, stream=False)
+            if error is exc:
+                raise
+            raise error from exc
         usage = payload.get("usage") or {}
         prompt = usage.get("prompt_tokens") or self.adm.prompt_tokens
         completion = usage.get("completion_tokens")
@@ -273,6 +274,12 @@ class _Call:
         if self.cache_key:
             await self.gw.cache.put(self.cache_key, payload, self.adm.policy.cache_ttl_seconds or 300)
         return payload
+
+    async def _failed(self, exc: Exception, *, stream: bool) -> errors.GatewayError:
+        """Release the reservation, record the failed call, and say what the caller gets."""
+        await self.gw.quota.settle(self.adm.reservation, 0)
+        self.gw.record(self.caller, self.group, None, self.started, outcome="error", stream=stream)
+        return exc if isinstance(exc, errors.GatewayError) else errors.upstream_failure(exc)
 
     def _router_kwargs(self, handed_over: bool) -> dict[str, Any]:
         """Per-call Router options: after a failed lean attempt, one retry fewer (it was the first try)."""
@@ -316,9 +323,10 @@ class _Call:
             return upstream, self.gw.routers.deployment(
                 getattr(upstream, "_hidden_params", {}).get("model_id"))
         except Exception as exc:
-            await self.gw.quota.settle(self.adm.reservation, 0)
-            self.gw.record(self.caller, self.group, None, self.started, outcome="error", stream=True)
-            raise exc if isinstance(exc, errors.GatewayError) else errors.upstream_failure(exc) from exc
+            error = await self._failed(exc, stream=True)
+            if error is exc:
+                raise
+            raise error from exc
 
     async def relay(self, upstream: Any, deployment: DeploymentInfo | None) -> AsyncIterator[dict[str, Any]]:
         """Yield chunks; settle and record exactly once however the stream ends."""
