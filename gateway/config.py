@@ -68,9 +68,21 @@ class Policy(BaseModel):
     tpm: int | None = Field(default=None, ge=1)
     redact_pii_for_external: bool | None = None
     redact_patterns: dict[str, str] | None = None
+    phone_regions: list[str] | None = None
     cache: bool | None = None
     cache_ttl_seconds: int | None = Field(default=None, ge=1)
     default_max_tokens: int | None = Field(default=None, ge=1)
+
+
+    @field_validator("phone_regions")
+    @classmethod
+    def _phone_regions(cls, regions: list[str] | None) -> list[str] | None:
+        import phonenumbers
+
+        for region in regions or []:
+            if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+                raise ValueError(f"'{region}' is not an ISO 3166 country code phonenumbers knows")
+        return [r.upper() for r in regions] if regions is not None else None
 
 
 class Policies(BaseModel):
@@ -170,6 +182,11 @@ def load_config(path: Path) -> GatewayConfig:
     return parse_config(raw, f"gateway config {path}")
 
 
+def local_model_url() -> str:
+    """The embedded model server's OpenAI base URL (`cognify up` sets it to the port it chose)."""
+    return os.environ.get(LOCAL_MODEL_URL_ENV, LOCAL_MODEL_URL)
+
+
 def embedded_config(base_url: str | None = None) -> GatewayConfig:
     """Chat groups on the local llama.cpp server (SmolLM2-135M-Instruct), `embed` on in-process MiniLM.
 
@@ -178,7 +195,7 @@ def embedded_config(base_url: str | None = None) -> GatewayConfig:
     """
     from vector.local_model import LOCAL_EMBED_MODEL
 
-    base = base_url or os.environ.get(LOCAL_MODEL_URL_ENV, LOCAL_MODEL_URL)
+    base = base_url or local_model_url()
     deployments = [{
         "model_name": group,
         "litellm_params": {"model": "openai/smollm2-135m-instruct", "api_base": base, "api_key": "local"},

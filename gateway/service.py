@@ -32,7 +32,7 @@ from gateway.direct import DirectClient, Handover
 from gateway.ledger import LedgerWriter
 from gateway.policy import Admission, Caller, TenantProfile, admit, effective_policy, resolve_route, usd
 from gateway.quota import Quota
-from gateway.redaction import Redactor, StreamRestorer
+from gateway.redaction import Redactor, StreamRestorer, phone_regions
 from gateway.router import DeploymentInfo, RouterSet
 from gateway.tokens import count_prompt_tokens, count_text_tokens
 
@@ -122,7 +122,7 @@ class Gateway:
         admission = await admit(self.quota, route, policy, caller, prompt_tokens, cap * choices)
         admission.max_tokens = cap
         if policy.redact_pii_for_external and route.any_external:
-            admission.redactor = Redactor(policy.redact_patterns or {})
+            admission.redactor = Redactor(policy.redact_patterns or {}, phone_regions(policy, tenant))
         return admission
 
     def models(self, policy_tenant: TenantProfile) -> list[dict[str, Any]]:

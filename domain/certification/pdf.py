@@ -1,12 +1,23 @@
-"""The certificate PDF, drawn with fpdf2's core fonts (Latin-1; other characters become '?')."""
+"""The certificate PDF, drawn with fpdf2 and the DejaVu fonts matplotlib ships (embedded, subset).
+
+DejaVu covers Latin, Greek, Cyrillic and Vietnamese ("Łukasz", "Nguyễn", "Zoë"); it has no CJK
+glyphs, which fpdf2 then leaves out of the drawn text.
+"""
 
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 
+import matplotlib
 from fpdf import FPDF
 
+FONTS = {("sans", ""): "DejaVuSans.ttf", ("sans", "B"): "DejaVuSans-Bold.ttf",
+         ("mono", ""): "DejaVuSansMono.ttf"}
 
-def _latin1(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
+
+@cache
+def _font_dir() -> Path:
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
 def render_certificate(
@@ -14,22 +25,24 @@ def render_certificate(
 ) -> bytes:
     """A one-page landscape A4 certificate with the verification code."""
     pdf = FPDF(orientation="landscape", format="A4")
-    pdf.set_title(_latin1(f"Certificate - {course_title}"))
+    for (family, style), file in FONTS.items():
+        pdf.add_font(family, style, str(_font_dir() / file))
+    pdf.set_title(f"Certificate - {course_title}")
     pdf.set_creator("Cognify AI")
     pdf.add_page()
     pdf.set_line_width(1.5)
     pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
     lines = (
-        ("helvetica", "B", 30, 40, "Certificate of Completion"),
-        ("helvetica", "", 14, 62, "This certifies that"),
-        ("helvetica", "B", 26, 78, holder_name),
-        ("helvetica", "", 14, 98, "has passed the certifying exam of"),
-        ("helvetica", "B", 20, 112, course_title),
-        ("helvetica", "", 12, 140, f"Issued by {issuer} on {issued_at:%d %B %Y}"),
-        ("courier", "", 11, 170, f"Verification code: {verification_code}"),
+        ("sans", "B", 30, 40, "Certificate of Completion"),
+        ("sans", "", 14, 62, "This certifies that"),
+        ("sans", "B", 26, 78, holder_name),
+        ("sans", "", 14, 98, "has passed the certifying exam of"),
+        ("sans", "B", 20, 112, course_title),
+        ("sans", "", 12, 140, f"Issued by {issuer} on {issued_at:%d %B %Y}"),
+        ("mono", "", 11, 170, f"Verification code: {verification_code}"),
     )
     for family, style, size, y, text in lines:
         pdf.set_font(family, style, size)
         pdf.set_xy(15, y)
-        pdf.cell(pdf.w - 30, 12, _latin1(text), align="C")
+        pdf.cell(pdf.w - 30, 12, text, align="C")
     return bytes(pdf.output())
