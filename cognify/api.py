@@ -37,13 +37,16 @@ def db_session(claims: ClaimsDep) -> Iterator[TenantSession]:
 SessionDep = Annotated[TenantSession, Depends(db_session, scope="function")]
 
 
+MAX_OFFSET = 1_000_000_000  # far past any real list; keeps the value inside PostgreSQL's bigint
+
+
 class Page:
     """`limit`/`offset` query parameters."""
 
     def __init__(
         self,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> None:
         self.limit = limit
         self.offset = offset

@@ -1,11 +1,11 @@
 """The FastAPI composition root."""
 
 import importlib
-import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -19,7 +19,9 @@ from agents.endpoints import router as agents_router
 from cognify.db import app_engine, dispose_engines
 from cognify.errors import CognifyError
 from cognify.logging import configure_logging, get_logger
-from cognify.middleware import RequestContextMiddleware
+from cognify.metrics import children_state
+from cognify.middleware import RequestContextMiddleware, TextGuardMiddleware
+from cognify.openapi import install as install_openapi
 from cognify.redis import get_redis
 from cognify.settings import get_settings
 from domain.analytics.activity import router as activity_router
@@ -33,7 +35,9 @@ from domain.sis.endpoints import router as sis_router
 from domain.tenancy.endpoints import router as tenancy_router
 from domain.webhooks.endpoints import router as webhooks_router
 from domain.workflows.endpoints import router as workflows_router
+from gateway.config import local_model_url
 from gateway.endpoints import router as gateway_router
+from gateway.service import get_core, get_gateway
 from proctoring.endpoints import router as proctoring_router
 from web.endpoints import router as web_router
 from web.endpoints import static_files
@@ -90,11 +94,14 @@ async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
     return _error(500, "internal_error", "Internal server error")
 
 
-def _preload() -> None:
-    """Import the heavy AI libraries the routes load on first use (LiteLLM ~6 s, MediaPipe ~2 s), so the
-    API answers at once and the first AI call does not pay for them."""
-    for module in ("litellm", "mediapipe.python.solutions.face_detection"):
-        importlib.import_module(module)
+def _load_ai() -> None:
+    """Load the gateway (config, LiteLLM, the Router) and MediaPipe once, before the API is ready.
+
+    Loaded on a request instead, a first import racing another thread's failed inside LiteLLM
+    (`KeyError: 'litellm'`), and an invalid gateway config would surface only at the first AI call.
+    """
+    get_gateway()
+    importlib.import_module("mediapipe.python.solutions.face_detection")
 
 
 @asynccontextmanager
@@ -102,17 +109,36 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     """Configure logging and open the checkpoint pool on start; release pooled connections on stop."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    threading.Thread(target=_preload, name="preload", daemon=True).start()
+    _load_ai()
     await open_checkpoint_pool()
     yield
     await close_checkpoint_pool()
     dispose_engines()
 
 
+def _check(probe: Callable[[], Any]) -> str:
+    try:
+        probe()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - readiness reports any failure
+        return type(exc).__name__
+
+
+def _ping_database() -> None:
+    with app_engine().connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+def _ping_local_model() -> None:
+    httpx.get(f"{local_model_url()}/models", timeout=0.5).raise_for_status()
+
+
 def create_app() -> FastAPI:
     """Build the API with every feature router."""
     app = FastAPI(title="Cognify AI", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(TextGuardMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    install_openapi(app)
     app.add_exception_handler(CognifyError, _cognify_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -131,22 +157,19 @@ def create_app() -> FastAPI:
 
     @app.get("/readyz", tags=["ops"])
     def readyz() -> JSONResponse:
-        """The database and Redis answer."""
-        checks: dict[str, str] = {}
-        try:
-            with app_engine().connect() as conn:
-                conn.execute(text("SELECT 1"))
-            checks["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - readiness reports any failure
-            checks["database"] = type(exc).__name__
-        try:
-            get_redis().ping()
-            checks["redis"] = "ok"
-        except Exception as exc:  # noqa: BLE001
-            checks["redis"] = type(exc).__name__
+        """Ready when the database, Redis and the gateway are; `degraded` names processes that are not."""
+        checks = {"database": _check(_ping_database), "redis": _check(lambda: get_redis().ping()),
+                  "gateway": _check(get_core)}
+        degraded = {name: child["state"] for name, child in children_state().items()
+                    if child.get("state") != "running"}
+        if checks["gateway"] == "ok" and get_core().config.embedded and _check(_ping_local_model) != "ok":
+            degraded["model_server"] = "unreachable"
         ready = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                            status_code=200 if ready else 503)
+        status = "unavailable" if not ready else "degraded" if degraded else "ok"
+        body: dict[str, Any] = {"status": status, "checks": checks}
+        if degraded:
+            body["degraded"] = degraded
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     def metrics() -> PlainTextResponse:

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    model_port: int = 8765
     access_token_minutes: int = 60
     log_level: str = "INFO"
     log_json: bool = True

@@ -1,10 +1,12 @@
 """The `cognify up` sequence, printed for a person at a terminal."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from rich.console import Console
 
 from cognify import dbadmin
+from cognify.errors import CognifyError
 from cognify.logging import configure_logging
 from cognify.settings import Settings
 from cognify.supervisor import Platform, credentials_file
@@ -32,6 +34,13 @@ def bootstrap_first_tenant(settings: Settings) -> None:
     path.chmod(0o600)
 
 
+def check_gateway_config(settings: Settings) -> None:
+    """Fail before anything starts when the gateway config is invalid (its message names the field)."""
+    from gateway.config import configured
+
+    configured(settings.gateway_config)
+
+
 def run(settings: Settings) -> int:
     """Start everything, wait for a signal, stop everything; the exit code."""
     configure_logging(settings.log_level, json=False)
@@ -41,12 +50,14 @@ def run(settings: Settings) -> int:
     data_dir = settings.data_dir.resolve()
     try:
         console.print(f"[bold]Cognify[/bold] data directory: {data_dir}")
+        config_check = ThreadPoolExecutor(1).submit(check_gateway_config, settings)  # LiteLLM loads ~5 s
         database = "DATABASE_URL" if settings.database_url else "embedded PostgreSQL + pgvector"
         redis = "REDIS_URL" if settings.redis_url else "embedded Valkey"
         platform.start_services()
         console.print(f"  database: {database} | redis: {redis} | storage: {settings.media_dir}")
         dbadmin.upgrade()
         bootstrap_first_tenant(settings)
+        config_check.result()
         platform.spawn_all()
         platform.wait_ready()
         base = f"http://{settings.host}:{settings.port}"
@@ -59,7 +70,7 @@ def run(settings: Settings) -> int:
         console.print("  Ctrl-C stops everything.")
         platform.watch()
         return 0
-    except RuntimeError as exc:
+    except (RuntimeError, CognifyError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         return 1
     finally:

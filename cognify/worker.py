@@ -1,7 +1,7 @@
 """The Celery composition root: broker on Redis, late acks, tasks from every feature package."""
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import setup_logging, worker_init
 
 from cognify.logging import configure_logging
 from cognify.settings import get_settings
@@ -44,6 +44,14 @@ app = create_celery()
 def _logging(**_: object) -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
+
+
+@worker_init.connect
+def _load_gateway(**_: object) -> None:
+    """Validate the gateway config and load LiteLLM before any task can race another to import it."""
+    from gateway.service import get_core
+
+    get_core()
 
 
 @app.task(name="cognify.ping")

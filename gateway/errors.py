@@ -64,16 +64,36 @@ def invalid_request(message: str, param: str | None = None) -> GatewayError:
     return GatewayError(message, status_code=400, code="invalid_request", param=param)
 
 
+def _unreachable(exc: BaseException) -> bool:
+    """Whether the failure was not getting through at all (refused, reset, no route), not an answer.
+
+    LiteLLM reports a refused connection as an InternalServerError saying "Connection error.", with
+    the transport's exception in the cause chain when it has one.
+    """
+    import aiohttp
+    import httpx
+    import litellm
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, litellm.APIConnectionError | httpx.ConnectError | aiohttp.ClientConnectorError |
+                      ConnectionError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "Connection error." in str(exc)
+
+
 def upstream_failure(exc: Exception) -> GatewayError:
-    """What the caller sees when every deployment (and fallback) failed."""
+    """What the caller sees when every deployment (and fallback) failed: 503 when none is live
+    (down, unreachable, cooling down or rate limited), 502 when they answered with errors."""
     import litellm
 
     detail = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
     if isinstance(exc, litellm.BadRequestError | litellm.UnprocessableEntityError):
         return GatewayError(f"The model rejected the request: {detail}", status_code=400,
                             code="upstream_bad_request")
-    if isinstance(exc, litellm.RateLimitError | litellm.ServiceUnavailableError) or \
-            "No deployments available" in detail:
+    unavailable = litellm.RateLimitError | litellm.ServiceUnavailableError
+    if isinstance(exc, unavailable) or _unreachable(exc) or "No deployments available" in detail:
         return GatewayError(f"No deployment is available right now: {detail}", status_code=503,
                             code="no_deployment_available", type="api_error")
     return GatewayError(f"Every deployment failed: {detail}", status_code=502, code="upstream_error",

@@ -1,6 +1,7 @@
 """Gateway fixtures: local upstreams (OpenAI-compatible and Bedrock Converse), a config, a server."""
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -21,6 +22,13 @@ def _dep(group: str, ident: str, model: str, base: str, **info: Any) -> dict[str
     return {"model_name": group, "litellm_params": params,
             "model_info": {"id": ident, "input_cost_per_token": PRICE_IN,
                            "output_cost_per_token": PRICE_OUT, **info}}
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def gateway_config(up: dict[str, Upstream]) -> dict[str, Any]:
@@ -48,6 +56,7 @@ def gateway_config(up: dict[str, Upstream]) -> dict[str, Any]:
             _dep("fb-once", "fails-once", "openai/once-model", up["bad500"].base, external=False),
             _dep("fb-timeout", "times-out", "openai/m", up["slow"].base, external=False,
                  params={"timeout": 1.0}),
+            _dep("down", "down-vllm", "openai/m", f"http://127.0.0.1:{closed_port()}/v1", external=False),
             _dep("backup", "openrouter-backup", "openrouter/openai/gpt-4o-mini", up["router"].base),
             {"model_name": "claude", "litellm_params": {
                 "model": "bedrock/anthropic.claude-3-haiku-20240307-v1:0",

@@ -113,6 +113,15 @@ def test_fallback_on_500_429_and_timeout(client, gw_tenant, upstreams) -> None:
         ("fb-500", "openrouter-backup"), ("fb-429", "openrouter-backup"), ("fb-timeout", "openrouter-backup")]
 
 
+def test_a_group_with_no_live_deployment_answers_503(client, gw_tenant, upstreams) -> None:
+    t = gw_tenant()
+    for attempt in range(2):  # refused, then cooling down: no deployment is live either way
+        r = client.post("/v1/chat/completions", json=chat("down", f"anyone {attempt}"), headers=t.key_headers)
+        assert r.status_code == 503, r.text
+        assert r.json()["error"]["code"] == "no_deployment_available"
+    assert client.get("/healthz").status_code == 200
+
+
 def test_bedrock_converse(client, gw_tenant, upstreams) -> None:
     t = gw_tenant()
     r = client.post("/v1/chat/completions", json=chat("claude", "hola bedrock"), headers=t.key_headers)

@@ -2,13 +2,67 @@
 
 import json
 import logging
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from gateway.config import LOCAL_MODEL_URL_ENV
 
 
-def test_health_ready_and_metrics(client) -> None:
+def _port_nothing_listens_on() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _Models(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        body = json.dumps({"object": "list", "data": [{"id": "smollm2", "object": "model"}]}).encode()
+        self.send_response(200 if self.path == "/v1/models" else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@pytest.fixture
+def embedded_gateway(monkeypatch):
+    """The embedded gateway config (other tests' session fixtures may have set another)."""
+    from cognify.settings import get_settings
+    from gateway.service import get_core
+
+    monkeypatch.delenv("COGNIFY_GATEWAY_CONFIG", raising=False)
+    get_settings.cache_clear()
+    get_core.cache_clear()
+    yield
+    get_settings.cache_clear()
+    get_core.cache_clear()
+
+
+def test_health_ready_and_metrics(client, monkeypatch, embedded_gateway) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+    # No model server where the embedded gateway looks: ready, but degraded, and said so.
+    monkeypatch.setenv(LOCAL_MODEL_URL_ENV, f"http://127.0.0.1:{_port_nothing_listens_on()}/v1")
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "redis": "ok", "gateway": "ok"}
+    assert ready.json()["status"] == "degraded"
+    assert ready.json()["degraded"] == {"model_server": "unreachable"}
+    # A model server answering its OpenAI `/models`: fully ready.
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Models)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv(LOCAL_MODEL_URL_ENV, f"http://127.0.0.1:{server.server_port}/v1")
+        assert client.get("/readyz").json() == {
+            "status": "ok", "checks": {"database": "ok", "redis": "ok", "gateway": "ok"}}
+    finally:
+        server.shutdown()
+        server.server_close()
     metrics = client.get("/metrics")
     assert metrics.status_code == 200
     assert 'cognify_http_requests_total{method="GET",route="/readyz",status="200"}' in metrics.text
