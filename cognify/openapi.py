@@ -47,11 +47,13 @@ def _error_codes(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     codes = {400, 422, 500}
     if operation.get("security") or path.startswith("/v1/"):
         codes |= {401, 403}
+    if path.startswith(("/api/v1/auth/", "/api/v1/webhooks/")):  # wrong credentials or signature
+        codes.add(401)
     if "{" in path:
         codes.add(404)
     if method in ("post", "patch", "put", "delete"):
         codes |= {404, 409}
-    if operation.get("requestBody"):
+    if operation.get("requestBody") or method in ("post", "put", "patch"):  # some read raw bodies
         codes |= {413, 415}
     if path.startswith(("/v1/", "/api/v1/agents", "/api/v1/auth", "/api/v1/webhooks")):
         codes.add(429)
@@ -74,9 +76,9 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             for code in sorted(_error_codes(path, method, operation)):
                 described = responses.get(str(code), {})
+                headers = {"headers": described["headers"]} if "headers" in described else {}
                 responses[str(code)] = {"description": described.get("description") or DESCRIPTIONS[code],
-                                        **({"headers": described["headers"]} if "headers" in described else {}),
-                                        "content": content}
+                                        **headers, "content": content}
     return schema
 
 

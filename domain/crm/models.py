@@ -11,7 +11,7 @@ from sqlalchemy import Column, Computed, DateTime, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
-from cognify.models import TenantScoped, json_field, timestamp_field
+from cognify.models import Patch, TenantScoped, json_field, timestamp_field
 
 PHONE_PATTERN = r"^\+?[0-9][0-9 ()\-.]{5,30}$"
 SLUG_TEXT = r"^[a-z0-9][a-z0-9_.:\-]*$"
@@ -97,10 +97,11 @@ class LeadCreate(LeadBase):
     tags: list[Tag] = Field(default_factory=list, max_length=20)
 
 
-class LeadUpdate(SQLModel):
+class LeadUpdate(Patch):
     """A change to a lead; status changes follow the pipeline rules."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    nullable = frozenset({"assigned_to"})
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     source: Source | None = None
     status: LeadStatus | None = None
@@ -188,10 +189,11 @@ class CampaignCreate(CampaignBase):
     template: CampaignTemplate
 
 
-class CampaignUpdate(SQLModel):
+class CampaignUpdate(Patch):
     """A change to a draft or scheduled campaign."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    nullable = frozenset({"send_at"})
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     medium: Medium | None = None
     send_at: datetime | None = None
@@ -252,10 +254,11 @@ class TaskCreate(TaskBase):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
 
-class TaskUpdate(SQLModel):
+class TaskUpdate(Patch):
     """A change to a task; `done` stamps or clears `done_at`."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    nullable = frozenset({"due_date", "assigned_to", "linked_lead_id"})
+
     title: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=10_000)
     due_date: date | None = None
@@ -309,10 +312,9 @@ class MessageCreate(MessageBase):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
 
-class MessageUpdate(SQLModel):
+class MessageUpdate(Patch):
     """A correction to a logged message."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
     channel: Channel | None = None
     direction: Direction | None = None
     body: str | None = Field(default=None, min_length=1, max_length=20_000)

@@ -8,7 +8,7 @@ from pydantic import ConfigDict, EmailStr
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from cognify.models import TenantScoped, timestamp_field
+from cognify.models import Patch, TenantScoped, timestamp_field
 from cognify.security import Role
 
 
@@ -33,10 +33,9 @@ class UserCreate(UserBase):
     password: str = Field(min_length=8, max_length=256)
 
 
-class UserUpdate(SQLModel):
+class UserUpdate(Patch):
     """A change to a user; every field optional."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
     full_name: str | None = Field(default=None, max_length=200)
     role: Role | None = None
     is_active: bool | None = None

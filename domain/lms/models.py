@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlmodel import Field, SQLModel
 
-from cognify.models import TenantScoped, json_field, timestamp_field
+from cognify.models import Patch, TenantScoped, json_field, timestamp_field
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 FORBID = ConfigDict(extra="forbid")
@@ -173,10 +173,9 @@ class CourseCreate(CourseBase):
     teacher_ids: list[UUID] = Field(default_factory=list, max_length=20)
 
 
-class CourseUpdate(SQLModel):
+class CourseUpdate(Patch):
     """A change to a course."""
 
-    model_config = FORBID  # type: ignore[assignment]
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=20000)
     type: str | None = Field(default=None, min_length=1, max_length=40)
@@ -235,10 +234,9 @@ class ModuleCreate(ModuleBase):
     content_block_refs: list[UUID] = Field(default_factory=list, max_length=500)
 
 
-class ModuleUpdate(SQLModel):
+class ModuleUpdate(Patch):
     """A change to a module."""
 
-    model_config = FORBID  # type: ignore[assignment]
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=20000)
     sequence: int | None = Field(default=None, ge=0, le=100000)
@@ -292,10 +290,11 @@ class ContentBlockCreate(ContentBlockBase):
     course_id: UUID
 
 
-class ContentBlockUpdate(SQLModel):
+class ContentBlockUpdate(Patch):
     """A change to a content block."""
 
-    model_config = FORBID  # type: ignore[assignment]
+    nullable = frozenset({"storage_key"})
+
     type: ContentType | None = None
     title: str | None = Field(default=None, min_length=1, max_length=200)
     body: str | None = Field(default=None, max_length=200000)
@@ -347,10 +346,11 @@ class AssessmentCreate(AssessmentBase):
     questions: Questions = Field(default_factory=list, max_length=500)
 
 
-class AssessmentUpdate(SQLModel):
+class AssessmentUpdate(Patch):
     """A change to an assessment."""
 
-    model_config = FORBID  # type: ignore[assignment]
+    nullable = frozenset({"time_limit"})
+
     title: str | None = Field(default=None, min_length=1, max_length=200)
     type: AssessmentType | None = None
     pass_score: float | None = Field(default=None, ge=0, le=100)
@@ -403,10 +403,9 @@ class EnrollmentCreate(SQLModel):
     enrolled_at: datetime | None = None
 
 
-class EnrollmentUpdate(SQLModel):
+class EnrollmentUpdate(Patch):
     """A change to an enrolment."""
 
-    model_config = FORBID  # type: ignore[assignment]
     status: EnrollmentStatus | None = None
     progress: int | None = Field(default=None, ge=0, le=100)
     enrolled_at: datetime | None = None
@@ -512,10 +511,11 @@ class CertificateCreate(SQLModel):
     status: CertificateStatus = CertificateStatus.issued
 
 
-class CertificateUpdate(SQLModel):
+class CertificateUpdate(Patch):
     """A change to a certificate (release, withhold, revoke, re-template)."""
 
-    model_config = FORBID  # type: ignore[assignment]
+    nullable = frozenset({"template_id", "score"})
+
     status: CertificateStatus | None = None
     template_id: str | None = Field(default=None, min_length=1, max_length=100)
     score: float | None = Field(default=None, ge=0, le=100)

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, PlainSerializer
 from sqlalchemy import CHAR, Numeric, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from cognify.models import TenantScoped, timestamp_field
+from cognify.models import Patch, TenantScoped, timestamp_field
 from domain.sis.money import Currency, Money
 
 MoneyOut = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="json")]
@@ -45,10 +45,11 @@ class InvoiceCreate(InvoiceBase):
     txn_id: str | None = Field(default=None, max_length=200)
 
 
-class InvoiceUpdate(SQLModel):
+class InvoiceUpdate(Patch):
     """A change to an invoice; every field optional."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    nullable = frozenset({"course_id", "due_date", "txn_id"})
+
     course_id: UUID | None = None
     amount: Money | None = None
     currency: Currency | None = None
@@ -129,10 +130,11 @@ class PaymentCreate(PaymentBase):
     currency: Currency
 
 
-class PaymentUpdate(SQLModel):
+class PaymentUpdate(Patch):
     """A change to a payment's status or references; amounts are immutable."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    nullable = frozenset({"txn_id"})
+
     status: PaymentStatus | None = None
     txn_id: str | None = Field(default=None, max_length=200)
     method: PaymentMethod | None = None

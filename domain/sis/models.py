@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlmodel import Field, SQLModel
 
-from cognify.models import TenantScoped, json_field, timestamp_field
+from cognify.models import Patch, TenantScoped, json_field, timestamp_field
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -73,10 +73,11 @@ class StudentCreate(StudentBase):
     academic_history: list[AcademicRecord] = Field(default_factory=list, max_length=100)
 
 
-class StudentUpdate(SQLModel):
+class StudentUpdate(Patch):
     """A change to a student record; every field optional."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    nullable = frozenset({"user_id", "guardian_id"})
+
     user_id: UUID | None = None
     guardian_id: UUID | None = None
     status: StudentStatus | None = None
@@ -154,10 +155,11 @@ class AttendanceCreate(AttendanceBase):
     timestamp: datetime | None = None
 
 
-class AttendanceUpdate(SQLModel):
+class AttendanceUpdate(Patch):
     """A change to an attendance mark; every field optional."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    nullable = frozenset({"course_id", "reason"})
+
     course_id: UUID | None = None
     status: AttendanceStatus | None = None
     method: AttendanceMethod | None = None
@@ -259,10 +261,11 @@ class TimetableCreate(TimetableBase):
     _weeks = field_validator("weeks")(_check_weeks)
 
 
-class TimetableUpdate(SQLModel):
+class TimetableUpdate(Patch):
     """A change to a timetable; every field optional."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    nullable = frozenset({"weeks", "starts_on", "ends_on"})
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     classroom_id: str | None = Field(default=None, min_length=1, max_length=100)
     periods: list[Period] | None = Field(default=None, min_length=1, max_length=500)

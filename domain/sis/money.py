@@ -48,10 +48,10 @@ def _check_amount(value: Decimal) -> Decimal:
         raise ValueError("must be a finite number")
     if value <= 0:
         raise ValueError("must be greater than 0")
+    if value > MAX_AMOUNT:  # before quantize, which overflows the context's precision on huge values
+        raise ValueError(f"must be at most {MAX_AMOUNT}")
     if value != value.quantize(CENT):
         raise ValueError("must have at most 2 decimal places")
-    if value > MAX_AMOUNT:
-        raise ValueError(f"must be at most {MAX_AMOUNT}")
     return value.quantize(CENT)
 
 

@@ -3,11 +3,11 @@
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import ConfigDict
-from sqlmodel import SQLModel
+from sqlmodel import Field
 
 from cognify.api import SessionDep
 from cognify.errors import Forbidden
+from cognify.models import Patch
 from domain.identity.deps import CurrentActor
 from domain.tenancy.models import Tenant, TenantPublic
 from domain.tenancy.service import get_current
@@ -15,11 +15,10 @@ from domain.tenancy.service import get_current
 router = APIRouter(prefix="/api/v1/tenants", tags=["tenancy"])
 
 
-class TenantUpdate(SQLModel):
+class TenantUpdate(Patch):
     """Branding and settings an admin may change."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-    name: str | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
     customizations: dict[str, Any] | None = None
     theme: dict[str, Any] | None = None
 

@@ -10,7 +10,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
-from cognify.models import TenantScoped, json_field, timestamp_field
+from cognify.models import Patch, TenantScoped, json_field, timestamp_field
 from domain.crm.models import LeadStatus
 
 Subject = Literal["student", "lead"]
@@ -83,10 +83,11 @@ class WorkflowCreate(WorkflowBase):
     actions: list[Action] = Field(min_length=1, max_length=10)
 
 
-class WorkflowUpdate(SQLModel):
+class WorkflowUpdate(Patch):
     """A change to a rule; the result is validated as a whole."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    nullable = frozenset({"trigger_event", "schedule_minutes"})
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     trigger_event: str | None = Field(default=None, max_length=80)

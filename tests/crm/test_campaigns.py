@@ -125,7 +125,8 @@ def test_bad_campaign_input_is_422_and_writes_nothing(client, crm, change, field
     ({"target_group": {"tags_any": "x"}}, "target_group.tags_any"),
     ({"template": {"subject": "x", "body": "{{nope}}"}}, "template.body"),
     ({"medium": "email", "template": {"body": "plain"}}, "template.subject"),
-    ({"name": None, "extra": 1}, "extra"),
+    ({"extra": 1}, "extra"),
+    ({"name": None}, "name"),
 ])
 def test_bad_campaign_patch_is_422_and_changes_nothing(client, crm, body, field) -> None:
     campaign = client.post(CAMPAIGNS, headers=crm.admin, json=campaign_body()).json()

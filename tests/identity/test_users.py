@@ -101,6 +101,24 @@ def test_bad_input_is_422_naming_the_field_and_writes_nothing(client, make_tenan
     assert count_users(t.id) == 1
 
 
+def test_patch_null_is_422_for_fields_that_cannot_be_empty(client, make_tenant, login) -> None:
+    t = make_tenant()
+    owner = login(t.slug, t.owner_email)
+    before = client.get(f"/api/v1/users/{t.owner_id}", headers=owner).json()
+    for field in ("password", "role", "is_active", "full_name"):  # `password: null` was a 500
+        response = client.patch(f"/api/v1/users/{t.owner_id}", json={field: None}, headers=owner)
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["message"].startswith(field), response.text
+    assert client.get(f"/api/v1/users/{t.owner_id}", headers=owner).json() == before
+    renamed = client.patch("/api/v1/tenants/current", json={"name": ""}, headers=owner)
+    assert renamed.status_code == 422 and renamed.json()["error"]["message"].startswith("name")
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schema["UserUpdate"]["properties"]["password"]["type"] == "string"
+    assert "anyOf" not in schema["UserUpdate"]["properties"]["role"]
+    assigned = schema["TaskUpdate"]["properties"]["assigned_to"]["anyOf"]  # nullable: unassigns
+    assert {"type": "null"} in assigned
+
+
 def test_unknown_route_and_method_use_the_error_shape(client) -> None:
     response = client.get("/api/v1/nope")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"

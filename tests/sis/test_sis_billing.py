@@ -170,7 +170,8 @@ def test_bad_invoice_input_names_the_field_and_writes_nothing(client, school) ->
 def test_bad_payment_input_names_the_field_and_writes_nothing(client, school) -> None:
     inv = invoice(client, school)
     ok = {"invoice_id": inv["id"], "amount": "1.00", "currency": "USD", "gateway_ref": "g"}
-    cases = [({**ok, "amount": "1.001"}, "amount"), ({**ok, "currency": "XXX"}, "currency"),
+    cases = [({**ok, "amount": "1.001"}, "amount"), ({**ok, "amount": 1e195}, "amount"),
+             ({**ok, "amount": "1E+400"}, "amount"), ({**ok, "currency": "XXX"}, "currency"),
              ({**ok, "gateway_ref": ""}, "gateway_ref"), ({**ok, "method": "cheque"}, "method"),
              ({**ok, "status": "lost"}, "status"), ({**ok, "received_at": "today"}, "received_at"),
              ({k: v for k, v in ok.items() if k != "invoice_id"}, "invoice_id"),
