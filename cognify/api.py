@@ -4,23 +4,26 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import OAuth2PasswordBearer
 
 from cognify.db import TenantSession, tenant_session
 from cognify.errors import Unauthorized
 from cognify.logging import bind_contextvars
 from cognify.security import TokenClaims, decode_access_token
 
-bearer = HTTPBearer(auto_error=False, description="A user access token")
+# The password flow, so `/docs` can sign in: its form's `client_id` carries the tenant's slug.
+bearer = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token", auto_error=False,
+    description="A user access token. In `/docs`, sign in with your email, password and, as "
+                "`client_id`, your tenant's slug.",
+)
 
 
-async def token_claims(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> TokenClaims:
+async def token_claims(token: Annotated[str | None, Depends(bearer)]) -> TokenClaims:
     """Verified claims of the bearer token."""
-    if credentials is None:
+    if not token:
         raise Unauthorized("Missing bearer token", code="missing_token")
-    claims = decode_access_token(credentials.credentials)
+    claims = decode_access_token(token)
     bind_contextvars(tenant_id=str(claims.tenant_id), user_id=str(claims.user_id))
     return claims
 

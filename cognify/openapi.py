@@ -73,6 +73,8 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
     content = {"application/json": {"schema": {"$ref": ERROR_REF}}}
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
+            for body in operation.get("requestBody", {}).get("content", {}).values():
+                schemas.update(body.get("schema", {}).pop("$defs", {}))  # from `openapi_extra` bodies
             responses = operation.setdefault("responses", {})
             for code in sorted(_error_codes(path, method, operation)):
                 described = responses.get(str(code), {})

@@ -16,8 +16,8 @@ class VirtualKeyBase(SQLModel):
 
     name: str = Field(default="", max_length=100)
     budget_usd: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
-    rpm: int | None = Field(default=None, ge=1)
-    tpm: int | None = Field(default=None, ge=1)
+    rpm: int | None = Field(default=None, ge=1, le=2_147_483_647)  # the columns are PostgreSQL integers
+    tpm: int | None = Field(default=None, ge=1, le=2_147_483_647)
 
 
 class VirtualKeyCreate(VirtualKeyBase):

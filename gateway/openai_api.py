@@ -7,12 +7,13 @@ exception types.
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import wraps
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
@@ -22,11 +23,15 @@ from cognify.security import Actor, TokenClaims, decode_access_token
 from domain.identity.service import load_actor
 from gateway import errors
 from gateway.keys import KEY_PREFIX, authenticate_key
+from gateway.openai_schema import ChatCompletionRequest, EmbeddingRequest, check, request_body
 from gateway.policy import Caller
 from gateway.service import Gateway, dumps, get_gateway
 
 router = APIRouter(prefix="/v1", tags=["gateway (OpenAI-compatible)"])
 Handler = Callable[..., Awaitable[Response]]
+api_key = HTTPBearer(auto_error=False, scheme_name="VirtualKey",
+                     description="A virtual key (`ck-...`) or a user access token")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(api_key)]
 
 
 class JSONBytes(Response):
@@ -56,14 +61,12 @@ def _load_actor(claims: TokenClaims) -> Actor:
         return load_actor(session, claims)
 
 
-async def authenticate(request: Request, gateway: Gateway) -> Caller:
+async def authenticate(credentials: HTTPAuthorizationCredentials | None, gateway: Gateway) -> Caller:
     """The caller a bearer virtual key or access token names."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = credentials.credentials.strip() if credentials else ""
+    if not token:
         raise Unauthorized("You didn't provide an API key (Authorization: Bearer ...).",
                            code="missing_api_key")
-    token = token.strip()
     if token.startswith(KEY_PREFIX):
         key = await authenticate_key(gateway.redis, token)
         return Caller(key.tenant_id, None, key, "api")
@@ -122,32 +125,48 @@ class EventStream(Response):
             group.cancel_scope.cancel()
 
 
-@router.post("/chat/completions")
+@router.post("/chat/completions", openapi_extra=request_body(ChatCompletionRequest))
 @openai_errors
-async def chat_completions(request: Request) -> Response:
+async def chat_completions(request: Request, credentials: Credentials) -> Response:
     """Create a chat completion (streamed with `"stream": true`, usage in the final chunk)."""
     gateway = get_gateway()
-    caller = await authenticate(request, gateway)
+    caller = await authenticate(credentials, gateway)
     body = await _body(request)
+    check(ChatCompletionRequest, body)
     if body.get("stream"):
         return EventStream(await gateway.stream(caller, body))
     return JSONBytes(await gateway.chat(caller, body))
 
 
-@router.post("/embeddings")
+@router.post("/embeddings", openapi_extra=request_body(EmbeddingRequest))
 @openai_errors
-async def embeddings(request: Request) -> Response:
+async def embeddings(request: Request, credentials: Credentials) -> Response:
     """Create embeddings."""
     gateway = get_gateway()
-    caller = await authenticate(request, gateway)
-    return JSONBytes(await gateway.embed(caller, await _body(request)))
+    caller = await authenticate(credentials, gateway)
+    body = await _body(request)
+    check(EmbeddingRequest, body)
+    return JSONBytes(await gateway.embed(caller, body))
 
 
 @router.get("/models")
 @openai_errors
-async def list_models(request: Request) -> Response:
+async def list_models(credentials: Credentials) -> Response:
     """The model groups the caller may use."""
     gateway = get_gateway()
-    caller = await authenticate(request, gateway)
+    caller = await authenticate(credentials, gateway)
     tenant = await gateway.core.tenant(caller.tenant_id)
     return JSONBytes({"object": "list", "data": gateway.models(tenant)})
+
+
+@router.get("/models/{model:path}")
+@openai_errors
+async def retrieve_model(model: str, credentials: Credentials) -> Response:
+    """One model group the caller may use; 404 `model_not_found` for any other name."""
+    gateway = get_gateway()
+    caller = await authenticate(credentials, gateway)
+    tenant = await gateway.core.tenant(caller.tenant_id)
+    for entry in gateway.models(tenant):
+        if entry["id"] == model:
+            return JSONBytes(entry)
+    raise errors.model_not_found(model)

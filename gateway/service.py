@@ -36,11 +36,17 @@ from gateway.redaction import Redactor, StreamRestorer, phone_regions
 from gateway.router import DeploymentInfo, RouterSet
 from gateway.tokens import count_prompt_tokens, count_text_tokens
 
+# OpenAI request parameters LiteLLM maps per provider (never its connection ones: api_base, api_key...).
 CHAT_PARAMS = frozenset({
     "temperature", "top_p", "n", "stop", "max_tokens", "max_completion_tokens", "presence_penalty",
     "frequency_penalty", "logit_bias", "user", "tools", "tool_choice", "response_format", "seed",
-    "parallel_tool_calls", "logprobs", "top_logprobs",
+    "parallel_tool_calls", "logprobs", "top_logprobs", "functions", "function_call", "modalities",
+    "prediction", "audio", "reasoning_effort", "web_search_options", "service_tier", "store", "verbosity",
+    "prompt_cache_key", "safety_identifier",
 })
+# What the gateway itself reads; every other key is the provider's own (`top_k`, `min_p`, `metadata`...)
+# and reaches it unchanged in the request body, as LiteLLM's `extra_body`.
+GATEWAY_PARAMS = frozenset({"model", "messages", "stream", "stream_options", "cache"})
 TENANT_TTL = 30.0
 EMBEDDED_OWNER = "cognify-embedded (llama.cpp, SmolLM2-135M-Instruct)"
 
@@ -230,6 +236,7 @@ class _Call:
         if not isinstance(messages, list) or not messages:
             raise errors.invalid_request("'messages' must be a non-empty list", "messages")
         self.params = {k: v for k, v in self.body.items() if k in CHAT_PARAMS}
+        self.extra = {k: v for k, v in self.body.items() if k not in CHAT_PARAMS | GATEWAY_PARAMS}
         requested = self.params.pop("max_completion_tokens", None) or self.params.get("max_tokens")
         prompt = count_prompt_tokens(messages, self.params.get("tools"))
         self.adm = await self.gw._admit(self.caller, self.body.get("model"), prompt, requested,
@@ -282,11 +289,13 @@ class _Call:
         return exc if isinstance(exc, errors.GatewayError) else errors.upstream_failure(exc)
 
     def _router_kwargs(self, handed_over: bool) -> dict[str, Any]:
-        """Per-call Router options: after a failed lean attempt, one retry fewer (it was the first try)."""
+        """Per-call Router options: the provider's own parameters; after a failed lean attempt, one retry
+        fewer (it was the first try)."""
+        kwargs: dict[str, Any] = {"extra_body": self.extra} if self.extra else {}
         configured = self.gw.core.config.router_settings.get("num_retries")
         if handed_over and configured is not None:
-            return {"num_retries": max(0, int(configured) - 1)}
-        return {}
+            kwargs["num_retries"] = max(0, int(configured) - 1)
+        return kwargs
 
     async def _completion(self) -> tuple[dict[str, Any], DeploymentInfo | None]:
         """The completion as a dict and the deployment that produced it: lean path first where it may."""
@@ -294,8 +303,8 @@ class _Call:
         handed_over = False
         if route.direct:
             try:
-                data, model_id = await self.gw.direct.complete(router, route, {"messages": self.messages,
-                                                                               **self.params})
+                data, model_id = await self.gw.direct.complete(router, route, {
+                    **self.extra, "messages": self.messages, **self.params})
                 return data, self.gw.routers.deployment(model_id)
             except Handover:
                 handed_over = True
@@ -311,7 +320,7 @@ class _Call:
         try:
             if route.direct:
                 try:
-                    body = {"messages": self.messages, **self.params, "stream": True,
+                    body = {**self.extra, "messages": self.messages, **self.params, "stream": True,
                             "stream_options": {"include_usage": True}}
                     chunks, model_id = await self.gw.direct.stream(router, route, body)
                     return chunks, self.gw.routers.deployment(model_id)

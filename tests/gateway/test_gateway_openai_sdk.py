@@ -41,6 +41,39 @@ def test_plain_streamed_tools_embeddings(gateway_url, gw_tenant) -> None:
     assert rows[1]["completion_tokens"] == 4 and rows[1]["ttft_ms"] is not None
 
 
+def test_retrieve_a_model_and_provider_parameters_pass_through(gateway_url, gw_tenant, upstreams) -> None:
+    t = gw_tenant()
+    sdk = _sdk(gateway_url, t.key)
+    fast = sdk.models.retrieve("fast")
+    assert (fast.id, fast.object) == ("fast", "model")
+    with pytest.raises(openai.NotFoundError) as missing:
+        sdk.models.retrieve("gpt-9")
+    assert missing.value.code == "model_not_found"
+    # Parameters the gateway does not know reach the provider as sent: on the lean path (`fast`) and
+    # through LiteLLM's OpenRouter adapter (`backup`); connection parameters never leave the body.
+    extra = {"top_k": 7, "min_p": 0.05, "metadata": {"course": "c1"}, "api_base": "http://evil.example"}
+    for group, upstream in (("fast", "main"), ("backup", "router")):
+        sdk.chat.completions.create(model=group, messages=[{"role": "user", "content": "hi"}],
+                                    reasoning_effort="low", extra_body=extra)
+        sent = upstreams[upstream].received[-1]
+        assert {k: sent.get(k) for k in extra} == extra, sent
+        assert sent["reasoning_effort"] == "low"
+
+
+def test_a_malformed_body_is_a_bad_request_naming_the_parameter(gateway_url, gw_tenant) -> None:
+    sdk = _sdk(gateway_url, gw_tenant().key)
+    hi = [{"role": "user", "content": "hi"}]
+    for kwargs, param in (({"messages": []}, "messages"), ({"messages": hi, "n": "AAA"}, "n"),
+                          ({"messages": [{"role": "wizard", "content": "x"}]}, "messages.0.role"),
+                          ({"messages": hi, "temperature": 7}, "temperature")):
+        with pytest.raises(openai.BadRequestError) as bad:
+            sdk.chat.completions.create(model="fast", **kwargs)
+        assert bad.value.param == param, bad.value
+    with pytest.raises(openai.BadRequestError) as bad:
+        sdk.embeddings.create(model="embed-upstream", input=[{"not": "text"}])
+    assert bad.value.param.startswith("input")
+
+
 def test_errors_raise_the_sdk_exception_types(gateway_url, gw_tenant, client) -> None:
     t = gw_tenant()
     with pytest.raises(openai.NotFoundError) as missing:
