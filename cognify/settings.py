@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     outbox_backoff_s: float = Field(default=2.0, gt=0)
     outbox_batch: int = Field(default=100, ge=1, le=1000)
     webhook_tolerance_s: int = Field(default=300, ge=10)
+    # Failed sign-ins (API token, console) and bad webhook signatures, per sliding window.
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=50, ge=1)
+    webhook_failures_per_address: int = Field(default=30, ge=1)
+    throttle_window_s: int = Field(default=900, ge=1)
 
     @model_validator(mode="after")
     def _secret_key(self) -> "Settings":

@@ -73,6 +73,33 @@ def services() -> Iterator[dict[str, str]]:
         service.stop()
 
 
+@pytest.fixture(autouse=True)
+def fresh_throttle(services: dict[str, str]) -> None:
+    """Every test starts with no failed sign-ins on record: they all come from one client address."""
+    from cognify.redis import get_redis
+    from cognify.throttle import PREFIX
+
+    redis = get_redis()
+    keys = list(redis.scan_iter(match=f"{PREFIX}*", count=1000))
+    if keys:
+        redis.delete(*keys)
+
+
+@pytest.fixture
+def throttle_limits(monkeypatch):
+    """Set the sign-in and webhook throttle's limits (settings names) for one test."""
+    from cognify.settings import get_settings
+
+    def set_limits(**values: int) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(f"COGNIFY_{name.upper()}", str(value))
+        get_settings.cache_clear()
+
+    yield set_limits
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def client(services: dict[str, str]) -> Iterator[TestClient]:
     """The API in-process."""

@@ -5,10 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from cognify.db import tenant_session
 from cognify.errors import NotFound, Unauthorized
-from domain.identity import service
-from domain.tenancy.service import resolve_slug
+from cognify.throttle import Throttled
+from domain.identity import service, signin
 from web.rendering import HtmlRoute, templates, theme_vars
 from web.session import (
     LOGIN_CSRF_COOKIE,
@@ -67,11 +66,15 @@ def login(
     next: Annotated[str, Form(max_length=500)] = "/app/",
 ) -> Response:
     """Check the credentials with the API's own authentication and start a cookie session."""
+    address = request.client.host if request.client else "unknown"
     try:
-        with tenant_session(None) as lookup:
-            tenant_id = resolve_slug(lookup, tenant.strip().lower())
-        with tenant_session(tenant_id) as session:
-            token = service.authenticate(session, email, password)
+        token = signin.sign_in(tenant, email, password, address)
+    except Throttled as exc:
+        minutes = max(1, -(-exc.retry_after // 60))
+        page = _login_page(request, _safe_next(next), f"Too many failed sign-ins. Try again in {minutes} "
+                           f"minute{'s' if minutes > 1 else ''}.", 429, tenant, email)
+        page.headers.update(exc.headers)
+        return page
     except (Unauthorized, NotFound):
         return _login_page(request, _safe_next(next), service.BAD_LOGIN, 401, tenant, email)
     response = RedirectResponse(_safe_next(next), status_code=303)

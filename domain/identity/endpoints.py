@@ -3,15 +3,23 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Form, Response, status
+from fastapi import APIRouter, Depends, Form, Request, Response, status
 
 from cognify.api import PageDep, SessionDep
-from cognify.db import tenant_session
+from cognify.errors import ValidationFailed
 from cognify.security import Actor, Role
-from domain.identity import service
+from domain.identity import service, signin
 from domain.identity.deps import CurrentActor, require
-from domain.identity.models import Me, Token, User, UserCreate, UserPublic, UsersPublic, UserUpdate
-from domain.tenancy.service import resolve_slug
+from domain.identity.models import (
+    Me,
+    SignInLock,
+    Token,
+    User,
+    UserCreate,
+    UserPublic,
+    UsersPublic,
+    UserUpdate,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
 Admin = Annotated[Actor, Depends(require("users:manage"))]
@@ -19,15 +27,25 @@ Admin = Annotated[Actor, Depends(require("users:manage"))]
 
 @router.post("/auth/token", response_model=Token)
 def issue_token(
+    request: Request,
     username: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=256)],
-    tenant: Annotated[str, Form(max_length=63)],
+    tenant: Annotated[str | None, Form(max_length=63, description="The tenant's slug")] = None,
+    client_id: Annotated[str | None, Form(max_length=63, description="The tenant's slug, when `tenant` "
+                                          "is not sent (OAuth2 clients such as `/docs`)")] = None,
+    grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
 ) -> Token:
-    """Exchange email, password and tenant slug for a bearer token."""
-    with tenant_session(None) as lookup:
-        tenant_id = resolve_slug(lookup, tenant.strip().lower())
-    with tenant_session(tenant_id) as session:
-        return service.authenticate(session, username, password)
+    """Exchange email, password and tenant slug for a bearer token.
+
+    Failures are throttled per account and per client address: over the limit, 429
+    `too_many_attempts` with `Retry-After`, whatever the password.
+    """
+    slug = tenant or client_id
+    if not slug:
+        raise ValidationFailed("tenant: field required (or send the slug as client_id)",
+                               details=[{"field": "tenant", "message": "field required"}])
+    address = request.client.host if request.client else "unknown"
+    return signin.sign_in(slug, username, password, address)
 
 
 @router.get("/me", response_model=Me)
@@ -72,3 +90,16 @@ def delete_user(session: SessionDep, actor: Admin, user_id: UUID) -> Response:
     service.delete_user(session, actor, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
+
+
+@router.get("/users/{user_id}/sign-in-lock", response_model=SignInLock)
+def read_sign_in_lock(session: SessionDep, actor: Admin, user_id: UUID) -> SignInLock:
+    """Whether the user's sign-in is locked by failed attempts."""
+    return signin.lock_state(session, actor, user_id)
+
+
+@router.delete("/users/{user_id}/sign-in-lock", status_code=status.HTTP_204_NO_CONTENT)
+def unlock_sign_in(session: SessionDep, actor: Admin, user_id: UUID) -> Response:
+    """Forget the user's failed sign-ins, so they can sign in again at once."""
+    signin.unlock(session, actor, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -83,3 +83,11 @@ class Token(SQLModel):
     access_token: str
     token_type: str = "bearer"
     expires_in: int
+
+
+class SignInLock(SQLModel):
+    """A user's sign-in throttle: locked after too many failures until the window admits again."""
+
+    locked: bool
+    failures: int = Field(description="Failed sign-ins in the current window")
+    retry_after: int | None = Field(default=None, description="Seconds until sign-in is admitted again")

@@ -6,12 +6,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 
+from cognify import throttle
 from cognify.api import SessionDep
 from cognify.db import tenant_session
 from cognify.errors import Unauthorized, ValidationFailed
 from cognify.logging import get_logger
 from cognify.security import Actor
 from cognify.settings import get_settings
+from cognify.throttle import Window
 from domain.crm.flows import capture_lead
 from domain.identity.deps import require
 from domain.sis.flows import receive_payment
@@ -29,17 +31,28 @@ async def raw_body(request: Request) -> bytes:
     return await request.body()
 
 
-def _authenticate(slug: str, kind: str, body: bytes, header: str | None) -> UUID:
-    """The tenant whose secret signed this delivery; 401 (and only a log line) otherwise."""
-    tenant_id = service.resolve_tenant(slug)
-    secret = service.webhook_secret(tenant_id) if tenant_id else None
-    try:
-        if secret is None or tenant_id is None:
-            raise SignatureError("unknown tenant or no webhook secret")
-        verify(secret, body, header, get_settings().webhook_tolerance_s, f"{tenant_id}:{kind}")
-    except SignatureError as exc:
-        log.warning("webhook_refused", kind=kind, tenant_slug=slug, reason=str(exc))
-        raise Unauthorized("Invalid webhook signature", code="invalid_signature") from exc
+def _authenticate(request: Request, slug: str, kind: str, body: bytes) -> UUID:
+    """The tenant whose secret signed this delivery; 401 (and only a log line) otherwise.
+
+    Bad signatures are throttled per client address (429 with `Retry-After` over the limit), never
+    per tenant, so nobody can lock a tenant's real sender out by sending bad ones in its name.
+    """
+    settings = get_settings()
+    address = request.client.host if request.client else "unknown"
+    window = Window(throttle.address_key("webhook", address), settings.webhook_failures_per_address,
+                    settings.throttle_window_s)
+    with throttle.guarded([window]) as attempt:
+        tenant_id = service.resolve_tenant(slug)
+        secret = service.webhook_secret(tenant_id) if tenant_id else None
+        try:
+            if secret is None or tenant_id is None:
+                raise SignatureError("unknown tenant or no webhook secret")
+            verify(secret, body, request.headers.get(HEADER), settings.webhook_tolerance_s,
+                   f"{tenant_id}:{kind}")
+        except SignatureError as exc:
+            log.warning("webhook_refused", kind=kind, tenant_slug=slug, reason=str(exc))
+            raise Unauthorized("Invalid webhook signature", code="invalid_signature") from exc
+        attempt.succeeded()
     return tenant_id
 
 
@@ -55,7 +68,7 @@ def lead_webhook(
     tenant_slug: str, request: Request, body: Annotated[bytes, Depends(raw_body)],
 ) -> WebhookAccepted:
     """A lead from a web form or WhatsApp: created (or matched by contact), then routed in the background."""
-    tenant_id = _authenticate(tenant_slug, "leads", body, request.headers.get(HEADER))
+    tenant_id = _authenticate(request, tenant_slug, "leads", body)
     form = service.lead_form(_json(body))
     with tenant_session(tenant_id) as session:
         lead, created = capture_lead(session, form)
@@ -67,7 +80,7 @@ def payment_webhook(
     tenant_slug: str, request: Request, body: Annotated[bytes, Depends(raw_body)],
 ) -> WebhookAccepted:
     """A payment notice: recorded once per gateway reference; a paid invoice enrols its student."""
-    tenant_id = _authenticate(tenant_slug, "payments", body, request.headers.get(HEADER))
+    tenant_id = _authenticate(request, tenant_slug, "payments", body)
     try:
         notice = PaymentNotice.model_validate(_json(body))
     except ValueError as exc:

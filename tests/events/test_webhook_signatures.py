@@ -61,3 +61,14 @@ def test_only_admins_read_the_webhook_secret(make_tenant, make_user, client) -> 
     tenant = make_tenant()
     _, teacher = make_user(tenant, "teacher")
     assert client.get("/api/v1/admin/webhook-secret", headers=teacher).status_code == 403
+
+
+def test_bad_webhook_signatures_are_throttled_per_address(make_tenant, throttle_limits, signed_post) -> None:
+    throttle_limits(webhook_failures_per_address=4)
+    t = make_tenant()
+    path = f"/api/v1/webhooks/leads/{t.slug}"
+    codes = [signed_post(path, {"name": "x"}, "whsec_wrong").status_code for _ in range(6)]
+    assert codes == [401] * 4 + [429] * 2
+    started = time.monotonic()
+    refused = signed_post(path, {"name": "x"}, "whsec_wrong")
+    assert refused.json()["error"]["code"] == "too_many_attempts" and time.monotonic() - started < 1

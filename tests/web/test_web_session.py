@@ -107,3 +107,18 @@ def test_student_never_sees_staff_pages(web, make_tenant):
         page = web.get(path)
         assert page.status_code == 403, path
         assert "Forbidden" in page.text and "text/html" in page.headers["content-type"]
+
+
+def test_console_sign_in_is_throttled_too(web, make_tenant) -> None:
+    t = make_tenant()
+    page = web.get("/app/login")
+    for i in range(6):
+        token = FORM_CSRF.search(page.text).group(1)
+        page = web.post("/app/login", data={"tenant": t.slug, "email": t.owner_email,
+                                            "password": f"bad-{i}", "csrf_token": token})
+    assert page.status_code == 429 and "Too many failed sign-ins" in page.text
+    assert int(page.headers["Retry-After"]) > 0
+    token = FORM_CSRF.search(page.text).group(1)
+    right = web.post("/app/login", data={"tenant": t.slug, "email": t.owner_email, "password": t.password,
+                                         "csrf_token": token})
+    assert right.status_code == 429
