@@ -98,7 +98,7 @@ def update_assessment(
 ) -> Assessment:
     """Change an assessment of a course the actor manages."""
     assessment = _managed(session, actor, assessment_id)
-    changes = changes_of(data, ("title", "type", "pass_score", "late_policy", "proctored", "questions"))
+    changes = changes_of(data)
     return apply_update(session, assessment, changes)
 
 

@@ -85,7 +85,7 @@ def update_certificate(
     certificate, course = _visible(session, actor, certificate_id)
     if not manages(actor, course):
         raise Forbidden("You do not manage this course")
-    changes = changes_of(data, ("status",))
+    changes = changes_of(data)
     if changes.get("status") == CertificateStatus.issued and certificate.issued_at is None:
         changes["issued_at"] = utcnow()
     return apply_update(session, certificate, changes)

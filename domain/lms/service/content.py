@@ -108,8 +108,7 @@ def update_module(
     course, module = _module(session, actor, course_id, module_id)
     if not manages(actor, course):
         raise Forbidden("You do not manage this course")
-    changes = changes_of(data, ("name", "description", "sequence", "unlock_after_days",
-                                "content_block_refs"))
+    changes = changes_of(data)
     if "content_block_refs" in changes:
         changes["content_block_refs"] = _check_refs(session, course.id, data.content_block_refs or [])
     return ModulePublic.model_validate(apply_update(session, module, changes))
@@ -202,7 +201,7 @@ def update_content_block(
 ) -> ContentBlock:
     """Change a block of a course the actor manages."""
     block = _managed_block(session, actor, block_id)
-    changes = changes_of(data, ("type", "title", "body"))
+    changes = changes_of(data)
     _check_block(changes.get("type", block.type), changes.get("body", block.body),
                  changes.get("storage_key", block.storage_key))
     return apply_update(session, block, changes)

@@ -75,8 +75,7 @@ def get_course(session: Session, actor: Actor, course_id: UUID) -> Course:
 def update_course(session: Session, actor: Actor, course_id: UUID, data: CourseUpdate) -> Course:
     """Change a course the actor manages; a teacher cannot remove themselves from it."""
     course = managed_course(session, actor, course_id)
-    changes = changes_of(data, ("title", "type", "status", "description", "tags", "media",
-                                "drip_schedule", "teacher_ids"))
+    changes = changes_of(data)
     if "teacher_ids" in changes:
         teachers = _check_teachers(session, data.teacher_ids or [])
         if actor.role == Role.teacher and actor.user_id not in teachers:

@@ -87,7 +87,7 @@ def update_enrollment(
     enrollment, course = _visible(session, actor, enrollment_id)
     if not manages(actor, course):
         raise Forbidden("You do not manage this course")
-    changes = changes_of(data, ("status", "progress", "enrolled_at"))
+    changes = changes_of(data)
     if data.enrolled_at is not None:
         changes["enrolled_at"] = data.enrolled_at
     return apply_update(session, enrollment, changes)
