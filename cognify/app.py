@@ -39,6 +39,7 @@ from gateway.config import local_model_url
 from gateway.endpoints import router as gateway_router
 from gateway.service import get_core, get_gateway
 from proctoring.endpoints import router as proctoring_router
+from vector import flows as _content_indexing  # noqa: F401 - registers the content-change hooks
 from web.endpoints import router as web_router
 from web.endpoints import static_files
 

@@ -18,6 +18,7 @@ from domain.seed_cli import seed_command
 from evals.cli import app as eval_app
 from gateway.cli import keys_app
 from proctoring.cli import app as proctor_app
+from vector.cli import index_command
 
 app = typer.Typer(help="Cognify AI platform.", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
@@ -30,6 +31,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(proctor_app, name="proctor")
 app.add_typer(eval_app, name="eval")
 app.command("seed")(seed_command)
+app.command("index")(index_command)
 
 console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])

@@ -9,7 +9,7 @@ from cognify.settings import get_settings
 VISIBILITY_TIMEOUT_S = 3600
 # The outbox relay and every module that registers event handlers or event-driven tasks.
 EVENT_MODULES = ["cognify.outbox", "domain.crm.flows", "domain.sis.flows", "domain.analytics.flows",
-                 "domain.messaging.tasks", "domain.workflows.tasks"]
+                 "domain.messaging.tasks", "domain.workflows.tasks", "vector.flows"]
 
 
 def create_celery() -> Celery:

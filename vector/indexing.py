@@ -134,9 +134,15 @@ async def index_module(session: Session, module_id: UUID, embedder: Embedder | N
     return await _index(session, module_id, module_source(session, module_id), embedder)
 
 
+async def index_course_description(session: Session, course_id: UUID,
+                                   embedder: Embedder | None = None) -> int:
+    """Index a course's own description (a missing course's chunks are deleted); chunks embedded."""
+    return await _index(session, course_id, course_source(session, course_id), embedder)
+
+
 async def index_course(session: Session, course_id: UUID, embedder: Embedder | None = None) -> int:
     """Index a course's description and its modules' and blocks'; chunks embedded."""
-    embedded = await _index(session, course_id, course_source(session, course_id), embedder)
+    embedded = await index_course_description(session, course_id, embedder)
     for table, call in (("modules", index_module), ("content_blocks", index_content_block)):
         ids = session.execute(text(f"SELECT id FROM {table} WHERE course_id = :c"), {"c": course_id})
         for source_id in ids.scalars().all():
