@@ -12,6 +12,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from cognify import roles
 from cognify.errors import CognifyError
 from cognify.settings import get_settings
 from domain.seed_cli import seed_command
@@ -141,16 +142,64 @@ def user_create(
 def up(
     data_dir: Annotated[Path | None, typer.Option(help="Data directory (COGNIFY_DATA_DIR)")] = None,
     port: Annotated[int | None, typer.Option(help="API port")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=64, help="API processes")] = None,
 ) -> None:
     """Run the platform: embedded services, migrations, API, worker and beat. Ctrl-C stops it."""
     from cognify.up import run
 
-    if data_dir:
-        os.environ["COGNIFY_DATA_DIR"] = str(data_dir)
-    if port:
-        os.environ["COGNIFY_PORT"] = str(port)
+    for name, value in (("COGNIFY_DATA_DIR", data_dir), ("COGNIFY_PORT", port), ("COGNIFY_WORKERS", workers)):
+        if value:
+            os.environ[name] = str(value)
     get_settings.cache_clear()
     raise typer.Exit(run(get_settings()))
+
+
+@app.command()
+@one_line_errors
+def api(
+    host: Annotated[str | None, typer.Option(help="Address to bind (COGNIFY_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (COGNIFY_PORT)")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="API processes sharing the port")] = 1,
+) -> None:
+    """The API role, against DATABASE_URL and REDIS_URL; an invalid gateway config stops it first."""
+    from cognify.up import check_gateway_config
+
+    settings = get_settings()
+    roles.require(settings, "DATABASE_URL", "REDIS_URL")
+    check_gateway_config(settings)
+    roles.exec_module(roles.api_args(host or settings.host, port or settings.port, workers))
+
+
+@app.command()
+@one_line_errors
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Tasks run at once")] = 2,
+) -> None:
+    """A Celery worker role (scale it out freely)."""
+    roles.require(get_settings(), "DATABASE_URL", "REDIS_URL")
+    roles.exec_module(roles.worker_args(concurrency))
+
+
+@app.command()
+@one_line_errors
+def beat(
+    schedule: Annotated[Path | None, typer.Option(help="Beat's state file")] = None,
+) -> None:
+    """Celery beat, the periodic scheduler: run exactly one per deployment."""
+    settings = get_settings()
+    roles.require(settings, "DATABASE_URL", "REDIS_URL")
+    roles.exec_module(roles.beat_args(schedule or settings.data_dir.resolve() / "celerybeat-schedule"))
+
+
+@app.command()
+@one_line_errors
+def migrate() -> None:
+    """Apply every migration to DATABASE_URL (run once per release, before the new API starts)."""
+    from cognify import dbadmin
+
+    roles.require(get_settings(), "DATABASE_URL")
+    dbadmin.upgrade()
+    console.print("database is up to date")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(default=1, ge=1, le=64)  # API processes `cognify up` runs
     model_port: int = 8765
     access_token_minutes: int = 60
     log_level: str = "INFO"

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from cognify import roles
 from cognify.embedded import EmbeddedPostgres, EmbeddedValkey
 from cognify.logging import get_logger
 from cognify.settings import Settings
@@ -112,13 +113,9 @@ class Platform:
         s = self.settings
         if self.model_url:
             self._add("model", "gateway.local", "--port", str(s.model_port))
-        self._add("api", "uvicorn", "cognify.app:create_app", "--factory", "--host", s.host,
-                  "--port", str(s.port), "--no-access-log", "--log-level", "warning")
-        self._add("worker", "celery", "-A", "cognify.worker", "worker", "--loglevel", "INFO",
-                  "--concurrency", "2", "--without-gossip", "--without-mingle")
-        beat_schedule = s.data_dir.resolve() / "celerybeat-schedule"
-        self._add("beat", "celery", "-A", "cognify.worker", "beat", "--loglevel", "INFO",
-                  "--schedule", str(beat_schedule))
+        self._add("api", *roles.api_args(s.host, s.port, s.workers))
+        self._add("worker", *roles.worker_args())
+        self._add("beat", *roles.beat_args(s.data_dir.resolve() / "celerybeat-schedule"))
         self.write_state()
 
     def _add(self, name: str, *args: str) -> None:
