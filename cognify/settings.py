@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     app_database_url: str | None = None
     app_db_role: str = "cognify_app"
     app_db_password: str = ""
+    celery_broker_url: str | None = Field(  # amqp://... for RabbitMQ; Redis (REDIS_URL) otherwise
+        default=None, validation_alias=AliasChoices("CELERY_BROKER_URL", "COGNIFY_CELERY_BROKER_URL")
+    )
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "COGNIFY_REDIS_URL")
     )

@@ -13,9 +13,10 @@ EVENT_MODULES = ["cognify.outbox", "domain.crm.flows", "domain.sis.flows", "doma
 
 
 def create_celery() -> Celery:
-    """A Celery app on the configured Redis broker."""
+    """A Celery app on the configured broker: RabbitMQ with `CELERY_BROKER_URL=amqp://...`, else Redis."""
     settings = get_settings()
-    app = Celery("cognify", broker=settings.redis_url or "redis://127.0.0.1:6379/0",
+    broker = settings.celery_broker_url or settings.redis_url or "redis://127.0.0.1:6379/0"
+    app = Celery("cognify", broker=broker,
                  include=["vector.tasks", "proctoring.tasks", "domain.certification.tasks", *EVENT_MODULES])
     app.conf.update(
         task_acks_late=True,
