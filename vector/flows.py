@@ -19,15 +19,16 @@ CONTENT_CHANGED = "lms.content_changed"
 SOURCES: dict[type, str] = {ContentBlock: "block", Module: "module", Course: "course"}
 
 
-def _changed(_: Mapper[Any], connection: Connection, row: ContentBlock | Module | Course) -> None:
+def content_changed(_: Mapper[Any], connection: Connection, row: ContentBlock | Module | Course) -> None:
+    """The mapper hook: emit `lms.content_changed` for the written row."""
     session = object_session(row)
     tenant_id = (session.info.get("tenant_id") if session else None) or row.tenant_id
     emit_on(connection, session, tenant_id, CONTENT_CHANGED, {"source": SOURCES[type(row)], "id": row.id})
 
 
 for _model in SOURCES:
-    event.listen(_model, "after_insert", _changed)
-    event.listen(_model, "after_update", _changed)
+    event.listen(_model, "after_insert", content_changed)
+    event.listen(_model, "after_update", content_changed)
 
 
 @handlers.on(CONTENT_CHANGED, name="vector.index_changed_content")

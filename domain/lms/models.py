@@ -130,8 +130,8 @@ class Question(QuestionPublic):
         if self.type == QuestionType.single_choice:
             ok = type(key) is int and 0 <= key < n
         elif self.type == QuestionType.multiple_choice:
-            ok = (isinstance(key, list) and bool(key) and len(set(key)) == len(key)
-                  and all(type(k) is int and 0 <= k < n for k in key))
+            ok = (isinstance(key, list) and bool(key) and all(type(k) is int and 0 <= k < n for k in key)
+                  and len(set(key)) == len(key))
         elif self.type == QuestionType.true_false:
             ok = isinstance(key, bool)
         else:

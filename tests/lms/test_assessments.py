@@ -63,6 +63,7 @@ def test_bad_assessment_input_writes_nothing(school: School) -> None:
         [{"id": "q", "type": "true_false", "prompt": "?", "answer": "yes"}],
         [QUESTIONS[0], QUESTIONS[0]],
         [{"id": "q", "type": "true_false", "prompt": "?", "answer": True, "hint": "no"}],
+        [{"id": "q", "type": "multiple_choice", "prompt": "?", "options": ["a", "b"], "answer": [[0]]}],
     ]
     for questions in bad_questions:
         response = c.post(

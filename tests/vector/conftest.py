@@ -1,6 +1,6 @@
 """Vector fixtures: a counting wrapper around the REAL local embedder, and course content factories."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -37,6 +37,23 @@ class CountingEmbedder:
 def embedder() -> CountingEmbedder:
     """A fresh counting embedder."""
     return CountingEmbedder()
+
+
+@pytest.fixture(autouse=True)
+def indexer_alone() -> Iterator[None]:
+    """These tests drive the indexer and count its embeddings; the content-change hooks would have the
+    session's worker index the same rows concurrently. The event path is tested in
+    tests/agents/test_tutor_indexing.py."""
+    from sqlalchemy import event
+
+    from vector import flows
+
+    hooks = [(model, name) for model in flows.SOURCES for name in ("after_insert", "after_update")]
+    for model, name in hooks:
+        event.remove(model, name, flows.content_changed)
+    yield
+    for model, name in hooks:
+        event.listen(model, name, flows.content_changed)
 
 
 @pytest.fixture
