@@ -84,7 +84,9 @@ _turn = itertools.count()
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.generate],
+# Derandomized: every run tries the same examples, so a new find cannot block an unrelated landing;
+# to explore further, run this file locally with `derandomize=False`.
+@settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.generate], derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_responses_match_the_schema(case, client, fuzz_tenant) -> None:
     ids = fuzz_tenant["ids"]
