@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from redis.commands.core import Script
+from starlette.requests import Request
 
 from cognify.errors import RateLimited
 from cognify.redis import get_redis
@@ -67,6 +68,11 @@ def account_key(tenant: str, email: str) -> str:
     """The window of one sign-in name in one tenant (existing or not; the email is hashed)."""
     digest = hashlib.sha256(f"{tenant.strip().lower()}\0{email.strip().lower()}".encode()).hexdigest()
     return f"{PREFIX}login:account:{digest[:32]}"
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (uvicorn takes it from `X-Forwarded-For` behind trusted proxies)."""
+    return request.client.host if request.client else "unknown"
 
 
 def address_key(kind: str, address: str) -> str:

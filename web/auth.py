@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from cognify.errors import NotFound, Unauthorized
-from cognify.throttle import Throttled
+from cognify.throttle import Throttled, client_address
 from domain.identity import service, signin
 from web.rendering import HtmlRoute, templates, theme_vars
 from web.session import (
@@ -66,9 +66,8 @@ def login(
     next: Annotated[str, Form(max_length=500)] = "/app/",
 ) -> Response:
     """Check the credentials with the API's own authentication and start a cookie session."""
-    address = request.client.host if request.client else "unknown"
     try:
-        token = signin.sign_in(tenant, email, password, address)
+        token = signin.sign_in(tenant, email, password, client_address(request))
     except Throttled as exc:
         minutes = max(1, -(-exc.retry_after // 60))
         page = _login_page(request, _safe_next(next), f"Too many failed sign-ins. Try again in {minutes} "

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response, status
 from cognify.api import PageDep, SessionDep
 from cognify.errors import ValidationFailed
 from cognify.security import Actor, Role
+from cognify.throttle import client_address
 from domain.identity import service, signin
 from domain.identity.deps import CurrentActor, require
 from domain.identity.models import (
@@ -44,8 +45,7 @@ def issue_token(
     if not slug:
         raise ValidationFailed("tenant: field required (or send the slug as client_id)",
                                details=[{"field": "tenant", "message": "field required"}])
-    address = request.client.host if request.client else "unknown"
-    return signin.sign_in(slug, username, password, address)
+    return signin.sign_in(slug, username, password, client_address(request))
 
 
 @router.get("/me", response_model=Me)

@@ -38,7 +38,7 @@ def update_tenant(session: SessionDep, actor: CurrentActor, body: TenantUpdate) 
     if not actor.can("tenant:manage"):
         raise Forbidden("Missing permission 'tenant:manage'")
     tenant = get_current(session, actor.tenant_id)
-    for field, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
+    for field, value in body.model_dump(exclude_unset=True).items():
         setattr(tenant, field, value)
     session.add(tenant)
     session.flush()

@@ -38,7 +38,7 @@ def _authenticate(request: Request, slug: str, kind: str, body: bytes) -> UUID:
     per tenant, so nobody can lock a tenant's real sender out by sending bad ones in its name.
     """
     settings = get_settings()
-    address = request.client.host if request.client else "unknown"
+    address = throttle.client_address(request)
     window = Window(throttle.address_key("webhook", address), settings.webhook_failures_per_address,
                     settings.throttle_window_s)
     with throttle.guarded([window]) as attempt:

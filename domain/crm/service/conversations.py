@@ -63,8 +63,7 @@ def update_message(
     """Correct a logged message."""
     require(actor, "crm:manage")
     message = get_message(session, actor, lead_id, message_id)
-    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
-    return apply_update(session, message, changes)
+    return apply_update(session, message, data)
 
 
 def delete_message(session: Session, actor: Actor | None, lead_id: UUID, message_id: UUID) -> None:

@@ -94,9 +94,6 @@ def update_attendance(
     """Correct an attendance mark."""
     mark = get_attendance(session, actor, attendance_id)
     require(actor, "attendance:manage")
-    for field in ("status", "method", "timestamp"):
-        if field in data.model_fields_set and getattr(data, field) is None:
-            raise invalid(field, "must not be null")
     changes = data.model_dump(exclude_unset=True)
     _check_reason(changes.get("status", mark.status), changes.get("reason", mark.reason))
     if changes.get("course_id") is not None:

@@ -114,9 +114,6 @@ def update_payment(session: Session, actor: Actor, payment_id: UUID, data: Payme
     """Change a payment's status (pending -> succeeded/failed, succeeded -> refunded) or references."""
     payment = get_payment(session, actor, payment_id)
     require(actor, "finance:manage")
-    for field in ("status", "method"):
-        if field in data.model_fields_set and getattr(data, field) is None:
-            raise invalid(field, "must not be null")
     invoice = session.get(Invoice, payment.invoice_id, with_for_update=True)
     if data.status is not None:
         _transition(payment, data.status)

@@ -9,7 +9,7 @@ from cognify.errors import Conflict, NotFound
 from cognify.security import Actor, Role
 from domain.sis.billing_models import Invoice
 from domain.sis.models import Student, StudentCreate, StudentStatus, StudentUpdate
-from domain.sis.service.access import check_user, invalid, require, student_scope
+from domain.sis.service.access import check_user, require, student_scope
 
 STUDENT_SORTS = ("created_at", "updated_at", "status")
 
@@ -78,9 +78,6 @@ def update_student(session: Session, actor: Actor, student_id: UUID, data: Stude
     student = get_student(session, actor, student_id)
     require(actor, "students:manage")
     changes = data.model_dump(exclude_unset=True, mode="json", exclude_none=True)
-    for field in ("status", "personal_info", "academic_history"):
-        if field in data.model_fields_set and getattr(data, field) is None:
-            raise invalid(field, "must not be null")
     _check_links(session, data.user_id, data.guardian_id, student.id)
     for field in ("user_id", "guardian_id"):
         if field in data.model_fields_set:

@@ -167,9 +167,6 @@ def update_timetable(session: Session, actor: Actor, timetable_id: UUID, data: T
     """Change a timetable; the result must still be free of clashes."""
     row = get_timetable(session, actor, timetable_id)
     require(actor, "students:manage")
-    for field in ("name", "classroom_id", "periods", "teachers", "subjects"):
-        if field in data.model_fields_set and getattr(data, field) is None:
-            raise invalid(field, "must not be null")
     fields = data.model_fields_set
     periods = data.periods if data.periods is not None else [Period.model_validate(p) for p in row.periods]
     candidate = Schedule(
