@@ -44,6 +44,7 @@ from web.endpoints import router as web_router
 from web.endpoints import static_files
 
 log = get_logger("cognify.app")
+LEDGER_BACKLOG_DEGRADED = 10_000
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
                  415: "unsupported_media_type", 429: "rate_limited"}
@@ -107,13 +108,15 @@ def _load_ai() -> None:
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-    """Configure logging and open the checkpoint pool on start; release pooled connections on stop."""
+    """Configure logging, start the ledger mover and open the checkpoint pool; release them on stop."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     _load_ai()
+    get_core().ledger.start()
     await open_checkpoint_pool()
     yield
     await close_checkpoint_pool()
+    get_core().ledger.stop()
     dispose_engines()
 
 
@@ -123,6 +126,14 @@ def _check(probe: Callable[[], Any]) -> str:
         return "ok"
     except Exception as exc:  # noqa: BLE001 - readiness reports any failure
         return type(exc).__name__
+
+
+def _ledger_state() -> dict[str, Any]:
+    """The usage ledger's backlog (settled calls not yet in PostgreSQL) and refused entries."""
+    try:
+        return get_core().ledger.backlog()
+    except Exception as exc:  # noqa: BLE001 - readiness reports any failure
+        return {"error": type(exc).__name__}
 
 
 def _ping_database() -> None:
@@ -165,9 +176,14 @@ def create_app() -> FastAPI:
                     if child.get("state") != "running"}
         if checks["gateway"] == "ok" and get_core().config.embedded and _check(_ping_local_model) != "ok":
             degraded["model_server"] = "unreachable"
+        ledger = _ledger_state()
+        if ledger.get("backlog", 0) > LEDGER_BACKLOG_DEGRADED:
+            degraded["ledger"] = "backlog"
+        elif ledger.get("dead"):
+            degraded["ledger"] = "dead_entries"
         ready = all(v == "ok" for v in checks.values())
         status = "unavailable" if not ready else "degraded" if degraded else "ok"
-        body: dict[str, Any] = {"status": status, "checks": checks}
+        body: dict[str, Any] = {"status": status, "checks": checks, "ledger": ledger}
         if degraded:
             body["degraded"] = degraded
         return JSONResponse(body, status_code=200 if ready else 503)

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
     gateway_config: Path | None = None
+    # Seconds a ledger entry may stay unacknowledged by a mover before another process takes it over.
+    ledger_claim_idle_seconds: float = Field(default=30.0, gt=0)
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_username: str | None = None

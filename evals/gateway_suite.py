@@ -28,7 +28,7 @@ from evals.scoring import pass_hat_k
 from evals.upstream import RecordingUpstream, serve
 from gateway.config import GatewayConfig, parse_config
 from gateway.errors import GatewayError
-from gateway.ledger import LedgerWriter
+from gateway.ledger import get_mover
 from gateway.policy import Caller
 from gateway.service import GatewayCore
 
@@ -179,14 +179,12 @@ async def _calls(core: GatewayCore, caller: Caller, case: Case) -> tuple[list[st
     return outcomes, answers
 
 
-async def run_case(suite: GatewaySuite, case: Case, trial: int, upstream: RecordingUpstream,
-                   ledger: LedgerWriter) -> CaseResult:
+async def run_case(suite: GatewaySuite, case: Case, trial: int, upstream: RecordingUpstream) -> CaseResult:
     """One trial of one case in its own tenant and gateway."""
     tenant_id, owner_id = await asyncio.to_thread(
         new_tenant, f"{suite.name}/{case.id}#{trial}", region=case.tenant.region, plan=case.tenant.plan)
     scope = uuid4().hex
     core = GatewayCore(case_config(suite, case, upstream, scope, str(tenant_id)))
-    core.ledger = ledger
     started = time.perf_counter()
     outcomes, answers = await _calls(core, Caller(tenant_id, owner_id, None, "eval"), case)
     latency = time.perf_counter() - started
@@ -200,12 +198,11 @@ async def run_case(suite: GatewaySuite, case: Case, trial: int, upstream: Record
     )
 
 
-async def _trial(suite: GatewaySuite, case: Case, trial: int, upstream: RecordingUpstream,
-                 ledger: LedgerWriter) -> CaseResult:
+async def _trial(suite: GatewaySuite, case: Case, trial: int, upstream: RecordingUpstream) -> CaseResult:
     import litellm
 
     try:
-        return await run_case(suite, case, trial, upstream, ledger)
+        return await run_case(suite, case, trial, upstream)
     finally:
         await litellm.close_litellm_async_clients()
 
@@ -230,7 +227,6 @@ def run_suite(suite: GatewaySuite, *, trials: int = 1, pattern: str | None = Non
     """Run every selected case `trials` times; write results.jsonl, report.md and a plot under `output`."""
     if trials < 1:
         raise ValueError("trials must be at least 1")
-    ledger = LedgerWriter()
     upstream = RecordingUpstream(failing={d.id: d.fail for d in suite.deployments if d.fail})
     results = []
     with serve(upstream):
@@ -238,10 +234,10 @@ def run_suite(suite: GatewaySuite, *, trials: int = 1, pattern: str | None = Non
             for trial in range(trials):
                 # One event loop per trial: LiteLLM closes the HTTP clients of a Router it dropped
                 # when their loop ends, and each case builds its own Router.
-                results.append(asyncio.run(_trial(suite, case, trial, upstream, ledger)))
+                results.append(asyncio.run(_trial(suite, case, trial, upstream)))
                 if on_trial is not None:
                     on_trial(results[-1])
-    ledger.flush()
+    get_mover().flush()
     run = summarize(results, trials)
     if output is not None:
         write_outputs(output, suite, run, trials)

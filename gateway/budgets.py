@@ -24,6 +24,11 @@ def to_nano(usd: Decimal | None) -> int:
     return -1 if usd is None else int(usd * NANO)
 
 
+def usd(nano: int) -> Decimal:
+    """Nano-USD as a Decimal amount of USD."""
+    return Decimal(nano) / NANO
+
+
 @dataclass
 class Reservation:
     """Money held for one call on its budgets (and the TPM windows its tokens count in)."""

@@ -6,7 +6,6 @@ and the reservation are one Redis script call (`gateway.quota`).
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
 from uuid import UUID
 
 from gateway import errors
@@ -117,8 +116,3 @@ async def admit(quota: Quota, route: Route, policy: Policy, caller: Caller, prom
         REFUSALS.labels("budget").inc()
         raise errors.insufficient_quota(names[outcome.index])
     return Admission(route, policy, prompt_tokens, outcome)
-
-
-def usd(nano: int) -> Decimal:
-    """Nano-USD as a Decimal amount of USD."""
-    return Decimal(nano) / Decimal(1_000_000_000)

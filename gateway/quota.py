@@ -5,7 +5,8 @@ nano-USD hashes {spent, reserved}. The admit script checks every window a call i
 (tenant and key, requests and tokens) and then reserves the call's maximum cost on every budget
 (tenant month, virtual key) or on none of them, so concurrent calls can never take spend past a
 limit. The settle script turns the reservation into the actual spend and counts the call's tokens
-in its TPM windows.
+in its TPM windows, and appends the call's ledger entry to a Redis Stream in the same atomic step
+(`gateway.ledger` moves entries to PostgreSQL), so no settled spend is ever without its record.
 """
 
 import time
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from gateway.budgets import Reservation
+from gateway.ledger import STREAM
 
 WINDOW = 60
 _ADMIT = """
@@ -55,7 +57,7 @@ return {0, 0, 0}
 """
 _SETTLE = """
 local nbudget = tonumber(ARGV[1])
-for i = 1, nbudget do
+for i = 2, nbudget + 1 do
   redis.call('HINCRBY', KEYS[i], 'reserved', -tonumber(ARGV[2]))
   redis.call('HINCRBY', KEYS[i], 'spent', ARGV[3])
 end
@@ -63,11 +65,12 @@ local tokens = tonumber(ARGV[6])
 if tokens > 0 then
   local window = tonumber(ARGV[5])
   local bucket = math.floor(tonumber(ARGV[4]) / window)
-  for i = nbudget + 1, #KEYS do
+  for i = nbudget + 2, #KEYS do
     redis.call('INCRBY', KEYS[i] .. ':' .. bucket, tokens)
     redis.call('EXPIRE', KEYS[i] .. ':' .. bucket, window * 2)
   end
 end
+redis.call('XADD', KEYS[1], '*', 'row', ARGV[7])
 return 0
 """
 
@@ -112,11 +115,11 @@ class Quota:
             return Refusal("budget", int(index) - 1)
         return Reservation([k for k, _ in budgets], amount, tpm_keys)
 
-    async def settle(self, reservation: Reservation, actual: int, tokens: int = 0) -> None:
-        """Turn the reservation into the actual spend (0 releases it) and count the call's tokens."""
-        if reservation.done:
-            return
+    async def settle(self, reservation: Reservation, actual: int, tokens: int, entry: bytes) -> None:
+        """Turn the reservation into the actual spend (0 releases it), count the call's tokens, and
+        append its ledger entry; a reservation already settled only appends the entry."""
+        keys, tpm = (reservation.keys, reservation.tpm_keys) if not reservation.done else ([], [])
         reservation.done = True
-        await self._settle(keys=[*reservation.keys, *reservation.tpm_keys],
-                           args=[len(reservation.keys), reservation.amount, actual, time.time(), WINDOW,
-                                 tokens if reservation.tpm_keys else 0])
+        await self._settle(keys=[STREAM, *keys, *tpm],
+                           args=[len(keys), reservation.amount, actual, time.time(), WINDOW,
+                                 tokens if tpm else 0, entry])

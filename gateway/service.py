@@ -1,7 +1,7 @@
 """The gateway service: one pipeline for every call, in-process or over HTTP.
 
 `get_gateway()` returns the Gateway bound to the running event loop (LiteLLM's async clients and
-redis-py's asyncio clients belong to one loop); the config, ledger writer and tenant cache are
+redis-py's asyncio clients belong to one loop); the config, ledger mover and tenant cache are
 shared process-wide by `GatewayCore`.
 """
 
@@ -25,12 +25,12 @@ from cognify.errors import Unauthorized
 from cognify.models import utcnow
 from cognify.redis import new_async_redis
 from cognify.settings import get_settings
-from gateway import errors, metrics
+from gateway import errors, ledger, metrics
+from gateway.budgets import Reservation
 from gateway.cache import ResponseCache, cache_key
 from gateway.config import GatewayConfig, Policy, configured
 from gateway.direct import DirectClient, Handover
-from gateway.ledger import LedgerWriter
-from gateway.policy import Admission, Caller, TenantProfile, admit, effective_policy, resolve_route, usd
+from gateway.policy import Admission, Caller, TenantProfile, admit, effective_policy, resolve_route
 from gateway.quota import Quota
 from gateway.redaction import Redactor, StreamRestorer, phone_regions
 from gateway.router import DeploymentInfo, RouterSet
@@ -52,11 +52,11 @@ EMBEDDED_OWNER = "cognify-embedded (llama.cpp, SmolLM2-135M-Instruct)"
 
 
 class GatewayCore:
-    """Process-wide state: config, ledger writer, tenant cache, one Gateway per event loop."""
+    """Process-wide state: config, ledger mover, tenant cache, one Gateway per event loop."""
 
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
-        self.ledger = LedgerWriter()
+        self.ledger = ledger.get_mover()
         self._tenants: dict[UUID, tuple[float, TenantProfile]] = {}
         self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Gateway] = (
             weakref.WeakKeyDictionary())
@@ -171,26 +171,23 @@ class Gateway:
             response = await self.routers.router.aembedding(
                 model=admission.route.name, input=inputs, **kwargs)
         except Exception as exc:
-            await self.quota.settle(admission.reservation, 0)
-            self.record(caller, body["model"], None, started, outcome="error")
+            await self.finish(caller, admission.reservation, body["model"], None, started, outcome="error")
             raise errors.upstream_failure(exc) from exc
         deployment = self.routers.deployment(response._hidden_params.get("model_id"))
         usage = response.usage
         tokens = getattr(usage, "prompt_tokens", 0) or prompt
         cost = _cost(deployment, tokens, 0)
-        await self._settle(admission, cost, tokens)
-        self.record(caller, body["model"], deployment, started, prompt_tokens=tokens, cost=cost)
+        await self.finish(caller, admission.reservation, body["model"], deployment, started,
+                          prompt_tokens=tokens, cost=cost)
         payload = response.model_dump(exclude_none=True)
         payload["model"] = body["model"]
         return payload
 
-    async def _settle(self, admission: Admission, cost: int, tokens: int) -> None:
-        await self.quota.settle(admission.reservation, cost, tokens)
-
-    def record(self, caller: Caller, group: str, deployment: DeploymentInfo | None, started: float, *,
-               outcome: str = "ok", prompt_tokens: int = 0, completion_tokens: int = 0, cost: int = 0,
-               ttft: float | None = None, cache_hit: bool = False, stream: bool = False) -> None:
-        """Queue the ledger row and count the metrics of one call."""
+    async def finish(self, caller: Caller, reservation: Reservation, group: str,
+                     deployment: DeploymentInfo | None, started: float, *, outcome: str = "ok",
+                     prompt_tokens: int = 0, completion_tokens: int = 0, cost: int = 0,
+                     ttft: float | None = None, cache_hit: bool = False, stream: bool = False) -> None:
+        """Settle the call's spend and append its ledger entry in one Redis step; count its metrics."""
         elapsed = time.perf_counter() - started
         name = deployment.id if deployment else ("cache" if cache_hit else "none")
         metrics.REQUESTS.labels(group, name, outcome).inc()
@@ -204,14 +201,16 @@ class Gateway:
             metrics.TTFT.labels(group, name).observe(ttft)
         if deployment is not None and deployment.group != group:
             metrics.FALLBACKS.labels(group).inc()
-        self.core.ledger.record({
+        entry = ledger.encode({
             "id": uuid4(), "tenant_id": caller.tenant_id, "created_at": utcnow(), "user_id": caller.user_id,
             "key_id": caller.key.key_id if caller.key else None, "purpose": caller.purpose,
             "model_group": group, "deployment": deployment.id if deployment else None,
-            "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "cost_usd": usd(cost),
+            "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "cost_nano": cost,
             "latency_ms": int(elapsed * 1000), "ttft_ms": None if ttft is None else int(ttft * 1000),
             "cache_hit": cache_hit, "stream": stream, "outcome": outcome,
         })
+        self.core.ledger.start()
+        await self.quota.settle(reservation, cost, prompt_tokens + completion_tokens, entry)
 
 
 def _cost(deployment: DeploymentInfo | None, prompt: int, completion: int) -> int:
@@ -251,9 +250,9 @@ class _Call:
         if self.cache_key:
             hit = await self.gw.cache.get(self.cache_key)
             if hit is not None:
-                await self.gw.quota.settle(self.adm.reservation, 0)
                 metrics.CACHE_HITS.labels(self.group).inc()
-                self.gw.record(self.caller, self.group, None, self.started, cache_hit=True)
+                await self.gw.finish(self.caller, self.adm.reservation, self.group, None, self.started,
+                                     cache_hit=True)
                 return hit
         try:
             payload, deployment = await self._completion()
@@ -268,9 +267,8 @@ class _Call:
         if completion is None:
             completion = count_text_tokens(orjson.dumps(payload.get("choices", [])).decode())
         cost = _cost(deployment, prompt, completion)
-        await self.gw._settle(self.adm, cost, prompt + completion)
-        self.gw.record(self.caller, self.group, deployment, self.started, prompt_tokens=prompt,
-                       completion_tokens=completion, cost=cost)
+        await self.gw.finish(self.caller, self.adm.reservation, self.group, deployment, self.started,
+                             prompt_tokens=prompt, completion_tokens=completion, cost=cost)
         payload["model"] = self.group
         payload.pop("_hidden_params", None)
         if self.adm.redactor:
@@ -284,8 +282,8 @@ class _Call:
 
     async def _failed(self, exc: Exception, *, stream: bool) -> errors.GatewayError:
         """Release the reservation, record the failed call, and say what the caller gets."""
-        await self.gw.quota.settle(self.adm.reservation, 0)
-        self.gw.record(self.caller, self.group, None, self.started, outcome="error", stream=stream)
+        await self.gw.finish(self.caller, self.adm.reservation, self.group, None, self.started,
+                             outcome="error", stream=stream)
         return exc if isinstance(exc, errors.GatewayError) else errors.upstream_failure(exc)
 
     def _router_kwargs(self, handed_over: bool) -> dict[str, Any]:
@@ -382,9 +380,9 @@ class _Call:
         usage = usage or self._estimated_usage(streamed)
         prompt, completion = usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
         cost = _cost(deployment, prompt, completion)
-        await self.gw._settle(self.adm, cost, prompt + completion)
-        self.gw.record(self.caller, self.group, deployment, self.started, outcome=outcome,
-                       prompt_tokens=prompt, completion_tokens=completion, cost=cost, ttft=ttft, stream=True)
+        await self.gw.finish(self.caller, self.adm.reservation, self.group, deployment, self.started,
+                             outcome=outcome, prompt_tokens=prompt, completion_tokens=completion, cost=cost,
+                             ttft=ttft, stream=True)
 
 
 def dumps(payload: Any) -> bytes:

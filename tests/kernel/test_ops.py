@@ -59,13 +59,15 @@ def test_health_ready_and_metrics(client, monkeypatch, embedded_gateway) -> None
     try:
         monkeypatch.setenv(LOCAL_MODEL_URL_ENV, f"http://127.0.0.1:{server.server_port}/v1")
         assert client.get("/readyz").json() == {
-            "status": "ok", "checks": {"database": "ok", "redis": "ok", "gateway": "ok"}}
+            "status": "ok", "checks": {"database": "ok", "redis": "ok", "gateway": "ok"},
+            "ledger": {"backlog": 0, "dead": 0}}
     finally:
         server.shutdown()
         server.server_close()
     metrics = client.get("/metrics")
     assert metrics.status_code == 200
     assert 'cognify_http_requests_total{method="GET",route="/readyz",status="200"}' in metrics.text
+    assert "cognify_gateway_ledger_backlog 0.0" in metrics.text
 
 
 def test_openapi_docs_are_served(client) -> None:

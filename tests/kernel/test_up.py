@@ -106,7 +106,8 @@ def test_up_serves_stops_cleanly_and_keeps_its_data(tmp_path: Path) -> None:
     assert any(line.startswith("ready in") for line in first.lines), "".join(first.lines)
     base = f"http://127.0.0.1:{port}"
     ready = httpx.get(f"{base}/readyz").json()
-    assert ready == {"status": "ok", "checks": {"database": "ok", "redis": "ok", "gateway": "ok"}}, ready
+    assert ready == {"status": "ok", "checks": {"database": "ok", "redis": "ok", "gateway": "ok"},
+                     "ledger": {"backlog": 0, "dead": 0}}, ready
     output = "".join(first.lines)
     assert str(data_dir) in output and "initial-credentials.txt" in output
     creds = dict(
