@@ -58,6 +58,7 @@ def decode(payload: bytes) -> dict[str, Any]:
             row[name] = UUID(row[name])
     row["created_at"] = datetime.fromisoformat(row["created_at"])
     row["cost_usd"] = usd(row.pop("cost_nano"))
+    row.setdefault("request_id", None)  # entries appended before the column existed
     return row
 
 

@@ -76,3 +76,4 @@ class UsageRecord(TenantScoped, table=True):
     cache_hit: bool = False
     stream: bool = False
     outcome: str = Field(max_length=40)
+    request_id: str | None = Field(default=None, max_length=64)  # the X-Request-ID of the HTTP request served

@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 
 import anyio
 import orjson
+from structlog.contextvars import get_contextvars
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
@@ -208,6 +209,7 @@ class Gateway:
             "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "cost_nano": cost,
             "latency_ms": int(elapsed * 1000), "ttft_ms": None if ttft is None else int(ttft * 1000),
             "cache_hit": cache_hit, "stream": stream, "outcome": outcome,
+            "request_id": get_contextvars().get("request_id"),
         })
         self.core.ledger.start()
         await self.quota.settle(reservation, cost, prompt_tokens + completion_tokens, entry)

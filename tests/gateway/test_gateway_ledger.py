@@ -46,6 +46,7 @@ def test_calls_answer_while_the_table_is_locked_and_every_settled_call_lands_onc
         owner.close()
     rows = ledger_rows(t.id)
     assert sorted(row["outcome"] for row in rows) == ["error"] + ["ok"] * 6
+    assert all(row["request_id"] and len(row["request_id"]) == 32 for row in rows)
     assert len({row["id"] for row in rows}) == 7
     assert sum((row["cost_usd"] for row in rows), Decimal(0)) * 10**9 == _spent_nano(t.id) > 0
     assert client.get("/readyz").json()["ledger"] == {"backlog": 0, "dead": 0}
