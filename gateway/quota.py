@@ -1,6 +1,8 @@
 """Rate limits and budgets in Redis: one round trip to admit a call, one to settle it.
 
-RPM/TPM limits are sliding windows (current and previous minute, weighted). Budgets are integer
+RPM/TPM limits are sliding windows (current and previous minute, weighted). A request costs 1 in
+its RPM windows when admitted; its tokens count in its TPM windows when it settles (only then are
+they known), so a TPM window admits calls while its tokens are under the limit. Budgets are integer
 nano-USD hashes {spent, reserved}. The admit script checks every window a call is subject to
 (tenant and key, requests and tokens) and then reserves the call's maximum cost on every budget
 (tenant month, virtual key) or on none of them, so concurrent calls can never take spend past a
@@ -30,7 +32,8 @@ for i = 1, nwin do
   local cost = tonumber(ARGV[4 + 2 * i])
   local current = tonumber(redis.call('GET', KEYS[i] .. ':' .. bucket) or '0')
   local previous = tonumber(redis.call('GET', KEYS[i] .. ':' .. (bucket - 1)) or '0')
-  if previous * weight + current + cost > limit then
+  local used = previous * weight + current
+  if used + cost > limit or (cost == 0 and used >= limit) then
     return {1, i, math.ceil((bucket + 1) * window - now)}
   end
 end
