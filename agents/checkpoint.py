@@ -13,12 +13,15 @@ one saver for the whole process would queue every conversation behind the others
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from cognify.db import app_url
+from cognify.settings import get_settings
 
 POOL_MIN_SIZE, POOL_MAX_SIZE = 1, 10
 APPLICATION_NAME = "cognify-checkpoints"
@@ -28,6 +31,13 @@ _pools: dict[asyncio.AbstractEventLoop, AsyncConnectionPool] = {}
 def checkpoint_dsn() -> str:
     """A libpq connection string for the app role."""
     return app_url().set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _connection_kwargs() -> dict[str, Any]:
+    """LangGraph's connection settings; behind a transaction pooler, no prepared statements."""
+    prepare = None if get_settings().database_pooled else 0
+    return {"autocommit": True, "prepare_threshold": prepare, "row_factory": dict_row,
+            "application_name": APPLICATION_NAME}
 
 
 async def open_checkpoint_pool() -> AsyncConnectionPool:
@@ -40,8 +50,7 @@ async def open_checkpoint_pool() -> AsyncConnectionPool:
         pool = AsyncConnectionPool(
             checkpoint_dsn(), min_size=POOL_MIN_SIZE, max_size=POOL_MAX_SIZE, open=False,
             name=APPLICATION_NAME, check=AsyncConnectionPool.check_connection,
-            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row,
-                    "application_name": APPLICATION_NAME},
+            kwargs=_connection_kwargs(),
         )
         _pools[loop] = pool
         await pool.open(wait=False)
@@ -62,5 +71,5 @@ async def open_checkpointer() -> AsyncIterator[AsyncPostgresSaver]:
     if pool is not None:
         yield AsyncPostgresSaver(pool)
         return
-    async with AsyncPostgresSaver.from_conn_string(checkpoint_dsn()) as saver:
-        yield saver
+    async with await AsyncConnection.connect(checkpoint_dsn(), **_connection_kwargs()) as conn:
+        yield AsyncPostgresSaver(conn)

@@ -37,6 +37,18 @@ def owner_url() -> URL:
     return psycopg_url(settings.database_url)
 
 
+def migration_url() -> URL:
+    """Where migrations connect: PostgreSQL itself (DATABASE_DIRECT_URL) when a pooler is in front."""
+    direct = get_settings().database_direct_url
+    return psycopg_url(direct) if direct else owner_url()
+
+
+def connect_args() -> dict[str, Any]:
+    """psycopg options: behind a transaction pooler, no prepared statements (the next transaction of
+    the same client may run on another server connection, which never saw them)."""
+    return {"prepare_threshold": None} if get_settings().database_pooled else {}
+
+
 def app_url() -> URL:
     """The application role's URL: explicit, or the owner URL with the app role's credentials."""
     settings = get_settings()
@@ -50,13 +62,15 @@ def app_url() -> URL:
 @lru_cache
 def owner_engine() -> Engine:
     """Engine for migrations and platform operations (bypasses RLS as table owner)."""
-    return create_engine(owner_url(), pool_pre_ping=True, pool_size=2, max_overflow=4)
+    return create_engine(owner_url(), pool_pre_ping=True, pool_size=2, max_overflow=4,
+                         connect_args=connect_args())
 
 
 @lru_cache
 def app_engine() -> Engine:
     """Engine for requests and tasks: connects as the RLS-bound application role."""
-    return create_engine(app_url(), pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(app_url(), pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         connect_args=connect_args())
 
 
 class TenantSession(Session):

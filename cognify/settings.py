@@ -23,6 +23,12 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DATABASE_URL", "COGNIFY_DATABASE_URL")
     )
     app_database_url: str | None = None
+    # DATABASE_URL reaches PostgreSQL through a transaction-pooling PgBouncer: no server-side prepared
+    # statements; migrations then connect to DATABASE_DIRECT_URL (PostgreSQL itself) when it is set.
+    database_pooled: bool = False
+    database_direct_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_DIRECT_URL", "COGNIFY_DATABASE_DIRECT_URL")
+    )
     app_db_role: str = "cognify_app"
     app_db_password: str = ""
     celery_broker_url: str | None = Field(  # amqp://... for RabbitMQ; Redis (REDIS_URL) otherwise

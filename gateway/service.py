@@ -17,9 +17,9 @@ from uuid import UUID, uuid4
 
 import anyio
 import orjson
-from structlog.contextvars import get_contextvars
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
+from structlog.contextvars import get_contextvars
 
 from cognify.db import owner_engine
 from cognify.errors import Unauthorized

@@ -1,9 +1,9 @@
-"""Alembic environment: migrations run as the owner role from DATABASE_URL."""
+"""Alembic environment: migrations run as the owner role, on DATABASE_DIRECT_URL or DATABASE_URL."""
 
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from cognify.db import owner_url
+from cognify.db import migration_url
 
 
 def run_migrations() -> None:
@@ -14,7 +14,7 @@ def run_migrations() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(owner_url(), poolclass=pool.NullPool)
+    engine = create_engine(migration_url(), poolclass=pool.NullPool)
     with engine.connect() as conn:
         context.configure(connection=conn, transaction_per_migration=True)
         with context.begin_transaction():

@@ -45,8 +45,14 @@ def services() -> Iterator[dict[str, str]]:
 
     TEST_ROOT.mkdir(parents=True, exist_ok=True)
     started = []
-    if os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = _fresh_database(os.environ["DATABASE_URL"])
+    if os.environ.get("DATABASE_URL"):  # a server of the caller's (through a pooler: DATABASE_DIRECT_URL too)
+        direct = os.environ.get("DATABASE_DIRECT_URL")
+        fresh = _fresh_database(direct or os.environ["DATABASE_URL"])
+        database = make_url(fresh).database
+        pooled = make_url(os.environ["DATABASE_URL"]).set(database=database)
+        os.environ["DATABASE_URL"] = pooled.render_as_string(hide_password=False)
+        if direct:
+            os.environ["DATABASE_DIRECT_URL"] = fresh
     else:
         pg = EmbeddedPostgres(TEST_ROOT / "pg", delete_on_stop=True)
         os.environ["DATABASE_URL"] = pg.start()
