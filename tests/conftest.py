@@ -28,6 +28,11 @@ os.environ.setdefault("COGNIFY_SECRET_KEY", secrets.token_urlsafe(48))
 os.environ["COGNIFY_LOG_JSON"] = "true"
 
 
+def broker_url() -> str:
+    """The session's Celery broker: CELERY_BROKER_URL when given, else the test Redis."""
+    return os.environ.get("CELERY_BROKER_URL") or os.environ["REDIS_URL"]
+
+
 def _fresh_database(server_url: str) -> str:
     """A new, empty database on a server given by DATABASE_URL."""
     name = f"cognify_test_{uuid.uuid4().hex[:8]}"
@@ -68,7 +73,9 @@ def services() -> Iterator[dict[str, str]]:
     get_settings.cache_clear()
     from cognify.worker import app as celery_app
 
-    celery_app.conf.broker_url = os.environ["REDIS_URL"]  # modules may import it before the env is set
+    # Modules may import the app before the env is set. CELERY_BROKER_URL=amqp://... runs the session on
+    # RabbitMQ (tests/kernel/test_brokers.py runs the events and flows suites that way).
+    celery_app.conf.broker_url = broker_url()
     dbadmin.upgrade()
     yield {"database_url": os.environ["DATABASE_URL"], "redis_url": os.environ["REDIS_URL"]}
 
@@ -224,7 +231,7 @@ def celery_worker(services: dict[str, str], smtp_inbox: Inbox,
     """
     from cognify.worker import app
 
-    app.conf.broker_url = services["redis_url"]  # the producer may have been imported before the env
+    app.conf.broker_url = broker_url()  # the producer may have been imported before the env
     events_dir = Path(__file__).parent / "events"
     env = dict(os.environ, COGNIFY_OUTBOX_BACKOFF_S="0.1", COGNIFY_OUTBOX_MAX_ATTEMPTS="3",
                COGNIFY_SMTP_HOST="127.0.0.1", COGNIFY_SMTP_PORT=str(smtp_inbox.port),

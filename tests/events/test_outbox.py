@@ -19,6 +19,14 @@ def _handled(tenant_id, token: str) -> int:
     return sql(tenant_id, "SELECT count(*) FROM kpi_events WHERE properties->>'token' = :t", t=token)
 
 
+def test_the_worker_consumes_from_the_session_broker(worker) -> None:
+    """Redis by default; RabbitMQ when CELERY_BROKER_URL says so (tests/kernel/test_brokers.py)."""
+    import os
+
+    expected = "amqp://guest:**@" if os.environ.get("CELERY_BROKER_URL", "").startswith("amqp") else "redis://"
+    assert f"transport:   {expected}" in worker.read_text(errors="replace")
+
+
 def test_event_committed_with_its_change_is_relayed_by_the_worker(worker, make_tenant) -> None:
     tenant = make_tenant()
     token = uuid4().hex
