@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agents.checkpoint import close_checkpoint_pool, open_checkpoint_pool
@@ -45,6 +45,7 @@ from web.endpoints import static_files
 
 log = get_logger("cognify.app")
 LEDGER_BACKLOG_DEGRADED = 10_000
+DATABASE_RETRY_AFTER_S = 5
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
                  415: "unsupported_media_type", 429: "rate_limited"}
@@ -89,6 +90,13 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 async def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
     log.warning("integrity_error", error=str(getattr(exc, "orig", exc)).splitlines()[0])
     return _error(409, "conflict", "The change conflicts with existing data")
+
+
+async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    """PostgreSQL is unreachable (a restart, a failover): 503, so clients and webhook senders retry."""
+    log.error("database_unavailable", error=str(getattr(exc, "orig", exc)).splitlines()[0][:300])
+    return _error(503, "database_unavailable", "The database is unavailable; retry shortly",
+                  headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)})
 
 
 async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
@@ -155,6 +163,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(Exception, _unhandled)
     for router in (identity_router, tenancy_router, certification_router, lms_router, crm_router,
                    analytics_router, sis_router, gateway_router, proctoring_router, agents_router,

@@ -167,7 +167,8 @@ def api(
     settings = get_settings()
     roles.require(settings, "DATABASE_URL", "REDIS_URL")
     check_gateway_config(settings)
-    roles.exec_module(roles.api_args(host or settings.host, port or settings.port, workers))
+    roles.exec_module(roles.api_args(host or settings.host, port or settings.port, workers,
+                                     settings.shutdown_grace_seconds))
 
 
 @app.command()

@@ -14,10 +14,12 @@ from cognify.errors import ConfigurationError
 from cognify.settings import Settings
 
 
-def api_args(host: str, port: int, workers: int = 1) -> list[str]:
-    """uvicorn serving the API; several worker processes share the port."""
+def api_args(host: str, port: int, workers: int = 1, grace: int = 25) -> list[str]:
+    """uvicorn serving the API; several worker processes share the port. On SIGTERM it stops accepting
+    and gives running requests (SSE streams) `grace` seconds before it cuts them (each cut stream is
+    settled and ledgered by the gateway as it ends)."""
     args = ["uvicorn", "cognify.app:create_app", "--factory", "--host", host, "--port", str(port),
-            "--no-access-log", "--log-level", "warning"]
+            "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", str(grace)]
     return args + (["--workers", str(workers)] if workers > 1 else [])
 
 

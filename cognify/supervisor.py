@@ -113,7 +113,7 @@ class Platform:
         s = self.settings
         if self.model_url:
             self._add("model", "gateway.local", "--port", str(s.model_port))
-        self._add("api", *roles.api_args(s.host, s.port, s.workers))
+        self._add("api", *roles.api_args(s.host, s.port, s.workers, s.shutdown_grace_seconds))
         self._add("worker", *roles.worker_args())
         self._add("beat", *roles.beat_args(s.data_dir.resolve() / "celerybeat-schedule"))
         self.write_state()
@@ -185,8 +185,11 @@ class Platform:
         while not self.stopping.wait(0.5):
             self.supervise()
 
-    def stop(self, grace: float = 15.0) -> None:
-        """Stop children (SIGTERM, then SIGKILL after the grace period), then the services."""
+    def stop(self, grace: float | None = None) -> None:
+        """Stop children (SIGTERM, then SIGKILL after the grace period: by default the API's own
+        shutdown grace and 5 s more), then the services."""
+        if grace is None:
+            grace = self.settings.shutdown_grace_seconds + 5.0
         self.stopping.set()
         running = [c.proc for c in self.children.values() if c.proc is not None and c.proc.poll() is None]
         for proc in running:

