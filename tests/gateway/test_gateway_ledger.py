@@ -1,6 +1,5 @@
 """The durable ledger: settle appends to a Redis Stream atomically; a mover writes each entry once."""
 
-import threading
 import uuid
 from decimal import Decimal
 
@@ -60,37 +59,27 @@ def test_entries_a_dead_process_left_unacknowledged_are_taken_over_and_written_o
     t = gw_tenant()
     redis = get_redis()
     entries = [_entry(t.id) for _ in range(4)]
-    pending = threading.Event()
+    # A process appends the entries and reads them as a mover, in one MULTI (so no live mover, here or in
+    # the Celery worker, reads them first), then dies before acknowledging them.
+    dead = redis.pipeline(transaction=True)
+    for entry in [*entries, entries[0]]:  # the last is a retried append of the same call
+        dead.xadd(STREAM, {"row": encode(entry)})
+    dead.xreadgroup(GROUP, "gone-host-1", {STREAM: ">"}, count=100)
+    *appended, got = dead.execute()
+    assert set(appended) <= {entry_id for entry_id, _ in got[0][1]}
 
-    def dead_process() -> None:  # reads the entries as a mover and dies before acknowledging them
-        for entry in entries:
-            redis.xadd(STREAM, {"row": encode(entry)})
-        redis.xadd(STREAM, {"row": encode(entries[0])})  # a retried append of the same call
-        got = redis.xreadgroup(GROUP, "gone-host-1", {STREAM: ">"}, count=100)
-        assert got, "the live mover took them first"
-        pending.set()
-
-    live = LedgerMover(claim_idle=0.0)
+    live = LedgerMover(claim_idle=0.0)  # the test drives it; its thread never starts
     live.consumer = "test-taker"
-    live._stop.set()  # never start its own thread: the test drives it
-    from gateway.service import get_core
 
-    get_core().ledger.flush()
-    get_core().ledger.stop()  # the process's own mover must not read them first
-    try:
-        dead_process()
-        assert pending.wait(5)
-        taken = 0
-        while taken < 5:
-            moved = live.step()
-            assert moved, "nothing left to take over"
-            taken += moved
-    finally:
-        get_core().ledger.start()
+    def pending(consumer: str) -> list[object]:
+        return redis.xpending_range(STREAM, GROUP, "-", "+", 100, consumername=consumer)
+
+    while pending("gone-host-1"):
+        assert live.step(), "nothing left to take over"
+    assert pending("test-taker") == []
     rows = ledger_rows(t.id)
     assert sorted(row["id"] for row in rows) == sorted(entry["id"] for entry in entries)
     assert all(row["cost_usd"] == Decimal("0.000011") for row in rows)
-    assert redis.xpending(STREAM, GROUP)["pending"] == 0
 
 
 def test_an_entry_the_database_refuses_is_kept_aside_and_the_batch_lands(client, gw_tenant) -> None:

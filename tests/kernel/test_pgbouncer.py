@@ -135,7 +135,8 @@ def test_isolation_and_agent_suites_pass_through_pgbouncer(bouncer, services) ->
            "DATABASE_DIRECT_URL": services["database_url"], "REDIS_URL": services["redis_url"]}
     suites = ["tests/kernel/test_isolation.py", "tests/agents/test_copilot_approvals.py",
               "tests/agents/test_threads_and_streaming.py"]
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *suites],
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-n", "0", "-p", "no:cacheprovider",
+                           *suites],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     tail = done.stdout[-3000:] + done.stderr[-2000:]
     assert done.returncode == 0, tail

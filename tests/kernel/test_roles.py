@@ -1,59 +1,17 @@
 """The role commands as real processes: `cognify migrate`, `api --workers`, `worker`, `beat`."""
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
+from roles_helpers import Role, free_port
 
 BAD_CONFIG = ("model_list:\n  - model_name: chat\n    litellm_params: {model: openai/x, api_base: "
               "'http://127.0.0.1:9/v1'}\npolicies:\n  default: {rpm: 0}\n")
 GOOD_CONFIG = ("model_list:\n  - model_name: chat\n    litellm_params: {model: openai/x, api_base: "
                "'http://127.0.0.1:9/v1', api_key: k}\n")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Role:
-    """`python -m cognify.cli <args>` with the test servers' URLs; its output is collected."""
-
-    def __init__(self, *args: str, drop: tuple[str, ...] = (), **env: str) -> None:
-        environment = {k: v for k, v in os.environ.items() if k not in drop}
-        self.proc = subprocess.Popen([sys.executable, "-m", "cognify.cli", *args],
-                                     env={**environment, **env}, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
-        self.lines: list[str] = []
-        self.seen = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:  # type: ignore[union-attr]
-            with self.seen:
-                self.lines.append(line)
-                self.seen.notify_all()
-
-    def wait_for_line(self, text: str, timeout: float = 60) -> bool:
-        with self.seen:
-            return self.seen.wait_for(lambda: any(text in line for line in self.lines), timeout)
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=60)
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines)
 
 
 def test_migrate_applies_migrations_to_database_url() -> None:
@@ -109,34 +67,3 @@ def test_worker_and_beat_start_and_stop_on_sigterm(args: tuple[str, ...], ready_
     role = Role(*args, *extra)
     assert role.wait_for_line(ready_line, timeout=120), role.output
     assert role.stop() == 0, role.output
-
-
-def test_a_worker_on_rabbitmq_runs_tasks_sent_there(make_tenant) -> None:
-    from celery import Celery
-    from sqlalchemy import insert, text
-
-    from cognify.db import tenant_session
-    from domain.lms.models import ContentBlock, Course
-
-    tenant = make_tenant()
-    course = Course(tenant_id=tenant.id, title="Optics")
-    block = ContentBlock(tenant_id=tenant.id, course_id=course.id, type="doc", title="Lenses",
-                         body="A convex lens focuses parallel light at its focal point.")
-    with tenant_session(tenant.id) as session:  # Core inserts: no event, so only our task indexes it
-        session.execute(insert(Course).values(**course.model_dump()))
-        session.execute(insert(ContentBlock).values(**block.model_dump()))
-    broker = "amqp://guest:guest@127.0.0.1:5672//"
-    role = Role("worker", "--concurrency", "1", CELERY_BROKER_URL=broker)
-    try:
-        assert role.wait_for_line("ready.", timeout=120), role.output
-        assert "amqp://guest:**@127.0.0.1:5672//" in role.output
-        Celery(broker=broker).send_task("vector.index_block", args=[str(tenant.id), str(block.id)])
-        deadline = time.monotonic() + 60
-        with tenant_session(tenant.id) as session:
-            while not session.execute(text("SELECT count(*) FROM content_chunks WHERE source_id = :id"),
-                                      {"id": block.id}).scalar():
-                assert time.monotonic() < deadline, role.output
-                session.rollback()
-                time.sleep(0.2)
-    finally:
-        assert role.stop() == 0, role.output
