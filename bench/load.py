@@ -38,13 +38,15 @@ def platform(tmp: Path, upstream: str) -> tuple[dict[str, str], list[Any]]:
     """Embedded servers, migrations and a gateway config with `fast` and `copilot` on the upstream."""
     from cognify.embedded import EmbeddedPostgres, EmbeddedValkey
 
-    postgres, valkey = EmbeddedPostgres(tmp / "pg", delete_on_stop=True), EmbeddedValkey(tmp / "vk", persist=False)
+    postgres = EmbeddedPostgres(tmp / "pg", delete_on_stop=True)
+    valkey = EmbeddedValkey(tmp / "vk", persist=False)
     env = dict(os.environ, COGNIFY_DATA_DIR=str(tmp / "data"), COGNIFY_LOG_LEVEL="WARNING",
                DATABASE_URL=postgres.start(), REDIS_URL=valkey.start())
     deployment = {"api_base": upstream, "api_key": "x"}
     info = {"input_cost_per_token": 1e-7, "output_cost_per_token": 2e-7, "external": False}
-    config = {"model_list": [{"model_name": group, "litellm_params": {"model": f"openai/{group}", **deployment},
-                              "model_info": {"id": group, **info}} for group in ("fast", "copilot")],
+    models = [{"model_name": group, "litellm_params": {"model": f"openai/{group}", **deployment},
+               "model_info": {"id": group, **info}} for group in ("fast", "copilot")]
+    config = {"model_list": models,
               "router_settings": {"num_retries": 0},
               "policies": {"default": {"monthly_budget_usd": 1_000_000, "rpm": 10_000_000}}}
     (tmp / "gateway.yaml").write_text(json.dumps(config))
@@ -61,15 +63,16 @@ def seed(env: dict[str, str], base: str) -> dict[str, str]:
          "--owner-email", "o@bench.example.com", "--owner-password", PASSWORD],
         env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     assert "tenant_id" in created.stdout, created.stdout
-    key = json.loads(subprocess.run([sys.executable, "-m", "cognify.cli", "keys", "create", "--tenant", "bench"],
-                                    env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout)["key"]
+    made = subprocess.run([sys.executable, "-m", "cognify.cli", "keys", "create", "--tenant", "bench"],
+                          env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    key = json.loads(made.stdout)["key"]
     token = httpx.post(f"{base}/api/v1/auth/token", data={"username": "o@bench.example.com",
                                                           "password": PASSWORD, "tenant": "bench"}).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     for i in range(50):
-        httpx.post(f"{base}/api/v1/leads", headers=headers, json={"name": f"Seed lead {i}"}).raise_for_status()
+        httpx.post(f"{base}/api/v1/leads", headers=headers, json={"name": f"Lead {i}"}).raise_for_status()
     for i in range(10):
-        httpx.post(f"{base}/api/v1/courses", headers=headers, json={"title": f"Course {i}"}).raise_for_status()
+        httpx.post(f"{base}/api/v1/courses", headers=headers, json={"title": f"C{i}"}).raise_for_status()
     secret = httpx.get(f"{base}/api/v1/admin/webhook-secret", headers=headers).json()["webhook_secret"]
     return {"BENCH_TENANT": "bench", "BENCH_EMAIL": "o@bench.example.com", "BENCH_PASSWORD": PASSWORD,
             "BENCH_KEY": key, "BENCH_WEBHOOK_SECRET": secret}
@@ -106,25 +109,27 @@ def step(base: str, env: dict[str, str], users: int, seconds: int, out: Path) ->
     """One Locust run; the aggregated row of its stats CSV plus the most database connections."""
     prefix = out / f"u{users}"
     with ConnectionSampler(env["DATABASE_URL"]) as sampler:
-        subprocess.run([sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-                        "-u", str(users), "-r", str(max(1, users // 2)), "-t", f"{seconds}s", "--host", base,
-                        "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR"],
+        subprocess.run([sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
+                        "--headless", "-u", str(users), "-r", str(max(1, users // 2)), "-t", f"{seconds}s",
+                        "--host", base, "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR"],
                        env=env, cwd=ROOT, capture_output=True, check=False)
     with open(f"{prefix}_stats.csv") as f:
         row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
     total = int(row["Request Count"]) or 1
-    return {"users": users, "rps": float(row["Requests/s"]), "p95": float(row["95%"]), "p99": float(row["99%"]),
-            "errors_pct": 100 * int(row["Failure Count"]) / total, "db_conns": sampler.most}
+    return {"users": users, "rps": float(row["Requests/s"]), "p95": float(row["95%"]),
+            "p99": float(row["99%"]), "errors_pct": 100 * int(row["Failure Count"]) / total,
+            "db_conns": sampler.most}
 
 
 def run(workers: int, users: list[int], seconds: int, tmp: Path, upstream: str) -> list[dict[str, float]]:
     env, servers = platform(tmp, upstream)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    procs = [subprocess.Popen([sys.executable, "-m", "cognify.cli", "api", "--port", str(port), "--workers",
-                               str(workers)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-             subprocess.Popen([sys.executable, "-m", "cognify.cli", "worker", "--concurrency", "2"], env=env,
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    quiet = {"env": env, "cwd": ROOT, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [subprocess.Popen([sys.executable, "-m", "cognify.cli", "api", "--port", str(port),
+                               "--workers", str(workers)], **quiet),  # type: ignore[call-overload]
+             subprocess.Popen([sys.executable, "-m", "cognify.cli", "worker", "--concurrency", "2"],
+                              **quiet)]  # type: ignore[call-overload]
     try:
         wait_http(f"{base}/readyz", proc=procs[0])
         time.sleep(2)  # every API worker process up, not only the first
@@ -134,8 +139,8 @@ def run(workers: int, users: list[int], seconds: int, tmp: Path, upstream: str) 
             row = step(base, locust_env, count, seconds, tmp)
             rows.append(row)
             print(f"workers={workers} users={count:<4} {row['rps']:7.1f} req/s  p95={row['p95']:.0f} ms  "
-                  f"p99={row['p99']:.0f} ms  errors={row['errors_pct']:.2f}%  db connections={row['db_conns']}",
-                  flush=True)
+                  f"p99={row['p99']:.0f} ms  errors={row['errors_pct']:.2f}%  "
+                  f"db connections={row['db_conns']}", flush=True)
         return rows
     finally:
         for proc in procs:
@@ -146,7 +151,8 @@ def run(workers: int, users: list[int], seconds: int, tmp: Path, upstream: str) 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--users", type=int, nargs="+", default=[10, 20, 40, 80])
     parser.add_argument("--seconds", type=int, default=20)
@@ -155,7 +161,8 @@ def main() -> None:
     server = uvicorn.Server(uvicorn.Config(upstream_app(), host="127.0.0.1", port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     wait_http(f"http://127.0.0.1:{port}/v1/chat/completions")
-    print("| API workers | users | req/s | p95 ms | p99 ms | errors % | DB connections |\n|---|---|---|---|---|---|---|")
+    print("| API workers | users | req/s | p95 ms | p99 ms | errors % | DB connections |")
+    print("|---|---|---|---|---|---|---|")
     summary = []
     for workers in args.workers:
         with tempfile.TemporaryDirectory(prefix="cognify-load-") as tmp:

@@ -70,7 +70,8 @@ class Staff(HttpUser):
             self.thread = r.json()["thread_id"]
         r = self.client.post(f"/api/v1/agents/copilot/threads/{self.thread}/messages",
                              json={"content": "How many open leads do we have?"},
-                             headers={**self.headers, "Accept": "application/json"}, name="POST /copilot turn")
+                             headers={**self.headers, "Accept": "application/json"},
+                             name="POST /copilot turn")
         if r.status_code == 409:  # a turn of this thread still running elsewhere: start another thread
             self.thread = ""
 
@@ -91,6 +92,8 @@ class Integrations(HttpUser):
     def webhook_burst(self) -> None:
         for _ in range(5):
             n = random.randint(1, 10**9)
-            body = json.dumps({"name": f"Lead {n}", "email": f"lead{n}@example.com", "source": "web_form"}).encode()
-            self.client.post(f"/api/v1/webhooks/leads/{TENANT}", data=body, name="POST /webhooks/leads",
-                             headers={"Content-Type": "application/json", "X-Cognify-Signature": sign(SECRET, body)})
+            body = json.dumps({"name": f"Lead {n}", "email": f"lead{n}@example.com",
+                               "source": "web_form"}).encode()
+            headers = {"Content-Type": "application/json", "X-Cognify-Signature": sign(SECRET, body)}
+            self.client.post(f"/api/v1/webhooks/leads/{TENANT}", data=body, headers=headers,
+                             name="POST /webhooks/leads")
