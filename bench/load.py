@@ -116,6 +116,10 @@ def step(base: str, env: dict[str, str], users: int, seconds: int, out: Path) ->
     with open(f"{prefix}_stats.csv") as f:
         row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
     total = int(row["Request Count"]) or 1
+    with open(f"{prefix}_failures.csv") as f:
+        for failure in csv.DictReader(f):
+            print(f"  {failure['Occurrences']:>5} x {failure['Method']} {failure['Name']}: "
+                  f"{failure['Error'][:120]}", flush=True)
     return {"users": users, "rps": float(row["Requests/s"]), "p95": float(row["95%"]),
             "p99": float(row["99%"]), "errors_pct": 100 * int(row["Failure Count"]) / total,
             "db_conns": sampler.most}
