@@ -107,8 +107,14 @@ class LedgerMover:
         pipe.xlen(STREAM)
         pipe.xlen(DEAD)
         waiting, dead = pipe.execute()
-        metrics.LEDGER_BACKLOG.set(waiting)
         return {"backlog": int(waiting), "dead": int(dead)}
+
+    def scraped_backlog(self) -> float:
+        """The backlog when Prometheus scrapes `/metrics` (NaN while Redis cannot say)."""
+        try:
+            return float(self.redis.xlen(STREAM))
+        except redis.RedisError:
+            return float("nan")
 
     def flush(self, timeout: float = 15.0) -> None:
         """Block until the stream is empty (every entry settled so far is a row); raise on timeout."""
@@ -208,5 +214,7 @@ def _insert(rows: list[dict[str, Any]]) -> None:
 
 @lru_cache
 def get_mover() -> LedgerMover:
-    """The process's one mover."""
-    return LedgerMover(claim_idle=get_settings().ledger_claim_idle_seconds)
+    """The process's one mover (its backlog is the `cognify_gateway_ledger_backlog` gauge)."""
+    mover = LedgerMover(claim_idle=get_settings().ledger_claim_idle_seconds)
+    metrics.LEDGER_BACKLOG.set_function(mover.scraped_backlog)
+    return mover

@@ -1,5 +1,6 @@
 """The durable ledger: settle appends to a Redis Stream atomically; a mover writes each entry once."""
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -40,6 +41,8 @@ def test_calls_answer_while_the_table_is_locked_and_every_settled_call_lands_onc
         assert get_redis().xlen(STREAM) >= 7  # settled, answered, and still only in Redis
         ready = client.get("/readyz").json()
         assert ready["ledger"]["backlog"] >= 7
+        gauge = re.search(r"^cognify_gateway_ledger_backlog (\S+)$", client.get("/metrics").text, re.M)
+        assert gauge and float(gauge.group(1)) >= 7
     finally:
         owner.rollback()
         owner.close()
