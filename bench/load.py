@@ -32,6 +32,7 @@ from gateway_overhead import free_port, upstream_app, wait_http  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-1"
 P95_TARGET_MS = 200.0
+STAFF = 100
 
 
 def platform(tmp: Path, upstream: str) -> tuple[dict[str, str], list[Any]]:
@@ -73,8 +74,11 @@ def seed(env: dict[str, str], base: str) -> dict[str, str]:
         httpx.post(f"{base}/api/v1/leads", headers=headers, json={"name": f"Lead {i}"}).raise_for_status()
     for i in range(10):
         httpx.post(f"{base}/api/v1/courses", headers=headers, json={"title": f"C{i}"}).raise_for_status()
+    for i in range(STAFF):  # each simulated staff member signs in as one of them, as a school's staff do
+        httpx.post(f"{base}/api/v1/users", headers=headers, json={
+            "email": f"staff{i}@bench.example.com", "password": PASSWORD, "role": "admin"}).raise_for_status()
     secret = httpx.get(f"{base}/api/v1/admin/webhook-secret", headers=headers).json()["webhook_secret"]
-    return {"BENCH_TENANT": "bench", "BENCH_EMAIL": "o@bench.example.com", "BENCH_PASSWORD": PASSWORD,
+    return {"BENCH_TENANT": "bench", "BENCH_STAFF": str(STAFF), "BENCH_PASSWORD": PASSWORD,
             "BENCH_KEY": key, "BENCH_WEBHOOK_SECRET": secret}
 
 

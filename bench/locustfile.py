@@ -1,8 +1,9 @@
 """Mixed traffic for `bench/load.py` (Locust): staff sign in, list and read records, write tasks, a web
 form posts lead webhooks in bursts, an LMS plug-in calls the gateway, and staff ask the copilot.
 
-Configured by the environment `bench/load.py` sets: BENCH_TENANT, BENCH_EMAIL, BENCH_PASSWORD,
-BENCH_KEY (a gateway virtual key), BENCH_WEBHOOK_SECRET. Run it alone against any deployment:
+Configured by the environment `bench/load.py` sets: BENCH_TENANT, BENCH_STAFF (how many staff
+accounts `staff<i>@<tenant>.example.com` exist), BENCH_PASSWORD, BENCH_KEY (a gateway virtual key),
+BENCH_WEBHOOK_SECRET. Run it alone against any deployment:
 
     BENCH_TENANT=... uv run --group bench locust -f bench/locustfile.py --host http://127.0.0.1:8000
 """
@@ -17,7 +18,7 @@ from locust import HttpUser, between, task
 from domain.webhooks.signing import sign
 
 TENANT = os.environ.get("BENCH_TENANT", "bench")
-EMAIL = os.environ.get("BENCH_EMAIL", "o@bench.example.com")
+STAFF = int(os.environ.get("BENCH_STAFF", "1"))  # accounts staff0..N-1@<tenant>.example.com
 PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-password-1")
 KEY = os.environ.get("BENCH_KEY", "")
 SECRET = os.environ.get("BENCH_WEBHOOK_SECRET", "")
@@ -29,13 +30,15 @@ class Staff(HttpUser):
     wait_time = between(0.2, 1.0)
 
     def on_start(self) -> None:
+        self.email = f"staff{random.randrange(STAFF)}@{TENANT}.example.com"
+        self.headers: dict[str, str] = {}
         self.sign_in()
         self.leads: list[str] = []
         self.thread = ""
 
     @task(1)
     def sign_in(self) -> None:
-        r = self.client.post("/api/v1/auth/token", data={"username": EMAIL, "password": PASSWORD,
+        r = self.client.post("/api/v1/auth/token", data={"username": self.email, "password": PASSWORD,
                                                          "tenant": TENANT}, name="POST /auth/token")
         if r.status_code == 200:
             self.headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
