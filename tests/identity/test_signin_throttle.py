@@ -39,7 +39,8 @@ def test_a_locked_account_looks_like_a_wrong_password_or_a_missing_account(clien
     answers = []
     for email, password in names.values():
         r = client.post(TOKEN, data=form(t.slug, email, password))
-        answers.append((r.status_code, r.text, r.headers["Retry-After"] in {"900", "899"},
+        # The window is 900 s; a busy machine may take a few seconds between the failures and now.
+        answers.append((r.status_code, r.text, 880 <= int(r.headers["Retry-After"]) <= 900,
                         sorted(k for k in r.headers if k not in ("x-request-id", "content-length"))))
     assert answers[0] == answers[1] == answers[2] and answers[0][0] == 429
 
