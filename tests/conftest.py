@@ -28,6 +28,17 @@ os.environ.setdefault("COGNIFY_SECRET_KEY", secrets.token_urlsafe(48))
 os.environ["COGNIFY_LOG_JSON"] = "true"
 
 
+# Files that take a minute or more: scheduled first, so the two test processes end together instead of
+# one of them running the last slow file alone.
+SLOW_FILES = ("test_replicas.py", "test_outbox_faults.py", "test_up.py", "test_brokers.py", "test_roles.py",
+              "test_pgbouncer.py", "test_api_fuzz.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow files first (a stable sort: every file keeps its own order)."""
+    items.sort(key=lambda item: item.path.name not in SLOW_FILES)
+
+
 def broker_url() -> str:
     """The session's Celery broker: CELERY_BROKER_URL when given, else the test Redis."""
     return os.environ.get("CELERY_BROKER_URL") or os.environ["REDIS_URL"]
