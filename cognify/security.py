@@ -38,7 +38,7 @@ _STAFF = _EVERYONE | {
 _ADMIN = _STAFF | {
     "users:read", "users:manage", "crm:read", "crm:manage", "sales", "campaigns:launch",
     "students:manage", "finance:read", "finance:manage", "workflows:manage", "gateway:manage",
-    "audit:read", "tenant:manage",
+    "audit:read", "tenant:manage", "privacy:manage",
 }
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[str]] = {
