@@ -69,6 +69,13 @@ class Conflict(CognifyError):
     code = "conflict"
 
 
+class Gone(CognifyError):
+    """The object existed but is no longer available (an expired link)."""
+
+    status_code = 410
+    code = "gone"
+
+
 class RateLimited(CognifyError):
     """Too many requests."""
 

@@ -18,6 +18,7 @@ DESCRIPTIONS = {
     403: "Authenticated, but not allowed",
     404: "No such object in the caller's tenant",
     409: "The change conflicts with existing data or state",
+    410: "The link has expired",
     413: "The request body is too large",
     415: "Unsupported media type",
     422: "Input failed validation",
@@ -47,6 +48,8 @@ def _error_codes(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     codes = {400, 422, 500}
     if operation.get("security") or path.startswith("/v1/"):
         codes |= {401, 403}
+    if path.startswith("/api/v1/privacy/exports/"):  # a signed link: tampered or expired
+        codes |= {403, 410}
     if path.startswith(("/api/v1/auth/", "/api/v1/webhooks/")):  # wrong credentials or signature
         codes.add(401)
     if "{" in path:

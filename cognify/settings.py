@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     gateway_config: Path | None = None
     # Seconds an API process lets running requests (SSE streams) finish after SIGTERM before it cuts them.
     shutdown_grace_seconds: int = Field(default=25, ge=1, le=3600)
+    privacy_export_days: int = Field(default=7, ge=1, le=90)  # how long an export archive can be downloaded
     # Seconds a ledger entry may stay unacknowledged by a mover before another process takes it over.
     ledger_claim_idle_seconds: float = Field(default=30.0, gt=0)
     smtp_host: str | None = None

@@ -9,7 +9,8 @@ from cognify.settings import get_settings
 VISIBILITY_TIMEOUT_S = 3600
 # The outbox relay and every module that registers event handlers or event-driven tasks.
 EVENT_MODULES = ["cognify.outbox", "domain.crm.flows", "domain.sis.flows", "domain.analytics.flows",
-                 "domain.messaging.tasks", "domain.workflows.tasks", "vector.flows"]
+                 "domain.messaging.tasks", "domain.workflows.tasks", "vector.flows",
+                 "domain.privacy.tasks"]
 
 
 def create_celery() -> Celery:
@@ -31,6 +32,7 @@ def create_celery() -> Celery:
         beat_schedule={
             "proctoring-purge-expired-media": {"task": "proctoring.purge_expired_media", "schedule": 3600.0},
             "outbox-relay": {"task": "cognify.outbox.relay", "schedule": 5.0},
+            "privacy-purge-expired-exports": {"task": "privacy.purge_expired_exports", "schedule": 3600.0},
             "campaigns-dispatch-due": {"task": "messaging.dispatch_due_campaigns", "schedule": 60.0},
             "workflows-evaluate-schedules": {"task": "workflows.evaluate_schedules", "schedule": 300.0},
         },

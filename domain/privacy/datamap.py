@@ -25,6 +25,7 @@ class Category(enum.StrEnum):
     content = "content"
     configuration = "configuration"
     system = "system"
+    privacy = "privacy"
 
 
 class Erasure(enum.StrEnum):
@@ -196,6 +197,13 @@ ENTRIES: tuple[TableEntry, ...] = (
     TableEntry("outbox_events", Category.system, Erasure.anonymise, retention_days=30,
                columns={"event_type": _R, "payload": _F, "last_error": _F},
                note="Event payloads carry ids; any that name the subject are redacted."),
+    TableEntry("privacy_requests", Category.privacy, Erasure.legal_hold,
+               subject="subject_user_id = :user_id",
+               retention_days=7, columns={"type": _R, "state": _R, "archive_key": _R, "error": _F},
+               note="Proof that a request was answered; its export archive expires after 7 days."),
+    TableEntry("privacy_request_events", Category.privacy, Erasure.legal_hold,
+               subject="request_id IN (SELECT id FROM privacy_requests WHERE subject_user_id = :user_id)",
+               columns={"state": _R, "message": _R}, note="Append-only audit trail of each request."),
     TableEntry("outbox_receipts", Category.system, Erasure.none, columns={"handler": _R}),
     TableEntry("dead_letters", Category.system, Erasure.anonymise, retention_days=90,
                columns={"event_type": _R, "handler": _R, "payload": _F, "error": _F}),

@@ -1,12 +1,19 @@
-"""Privacy endpoints: the data map."""
+"""Privacy endpoints: the data map, data-subject requests and their signed export downloads."""
 
 from typing import Annotated
+from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel
 
-from domain.identity.deps import Actor, require
+from cognify.api import SessionDep
+from cognify.db import tenant_session
+from cognify.errors import NotFound
+from cognify.storage import get_store
+from domain.identity.deps import Actor, CurrentActor, require
+from domain.privacy import links, service
 from domain.privacy.datamap import DATA_MAP, STORES, Category, Column, Erasure
+from domain.privacy.models import PrivacyRequest, RequestCreate, RequestPublic
 
 router = APIRouter(prefix="/api/v1/privacy", tags=["privacy"])
 Admin = Annotated[Actor, Depends(require("privacy:manage"))]
@@ -53,3 +60,45 @@ def data_map(_: Admin) -> DataMapPublic:
         for e in DATA_MAP.values()
     ]
     return DataMapPublic(tables=tables, stores=[StorePublic(**store) for store in STORES])
+
+
+@router.post("/requests", response_model=RequestPublic, status_code=status.HTTP_202_ACCEPTED)
+def create_request(session: SessionDep, actor: CurrentActor, body: RequestCreate) -> RequestPublic:
+    """Ask for a subject's export: an admin for anyone, a user for themselves, a parent for their child."""
+    return service.to_public(session, service.create_request(session, actor, body))
+
+
+@router.get("/requests", response_model=list[RequestPublic])
+def list_requests(session: SessionDep, actor: CurrentActor,
+                  subject_user_id: UUID | None = None) -> list[RequestPublic]:
+    """Requests the caller may see, newest first (admins: all of the tenant's)."""
+    return [service.to_public(session, row) for row in service.list_requests(session, actor, subject_user_id)]
+
+
+@router.get("/requests/{request_id}", response_model=RequestPublic)
+def get_request(session: SessionDep, actor: CurrentActor, request_id: UUID) -> RequestPublic:
+    """A request's state, progress, audit trail and, once done, its signed download link."""
+    return service.to_public(session, service.get_request(session, actor, request_id))
+
+
+@router.post("/requests/{request_id}/cancel", response_model=RequestPublic)
+def cancel_request(session: SessionDep, actor: CurrentActor, request_id: UUID) -> RequestPublic:
+    """Cancel a request that has not started yet."""
+    return service.to_public(session, service.cancel_request(session, actor, request_id))
+
+
+@router.get("/exports/{request_id}", response_class=Response,
+            responses={200: {"content": {"application/zip": {}}, "description": "The export archive"}})
+def download_export(request_id: UUID, tenant: Annotated[UUID, Query()],
+                    expires: Annotated[int, Query(ge=0, le=2**42)],
+                    signature: Annotated[str, Query(max_length=128)]) -> Response:
+    """The export archive behind a signed link (no sign-in: the link is the credential, until it expires)."""
+    links.verify(tenant, request_id, expires, signature)
+    with tenant_session(tenant) as session:
+        row = session.get(PrivacyRequest, request_id)
+        key = row.archive_key if row is not None else None
+    if key is None:
+        raise NotFound("The export archive no longer exists")
+    return Response(get_store().get(key), media_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="cognify-export-{request_id}.zip"',
+                             "Cache-Control": "no-store"})

@@ -1,0 +1,87 @@
+"""Data-subject requests: a right-of-access export, its state, progress and audit trail."""
+
+import enum
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+from sqlmodel import Field
+
+from cognify.models import TenantScoped, timestamp_field
+
+PRIVACY_REQUESTED = "privacy.requested"
+
+
+class RequestState(enum.StrEnum):
+    """Where a request is."""
+
+    pending = "pending"
+    running = "running"
+    done = "done"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class PrivacyRequest(TenantScoped, table=True):
+    """One data subject's request."""
+
+    __tablename__ = "privacy_requests"
+    type: str = Field(max_length=20)
+    subject_user_id: UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    requested_by: UUID
+    state: RequestState = Field(default=RequestState.pending, max_length=20)
+    progress: int = 0
+    total: int = 0
+    archive_key: str | None = Field(default=None, max_length=300)
+    archive_bytes: int | None = None
+    archive_expires_at: datetime | None = None
+    error: str | None = None
+    updated_at: datetime = timestamp_field()
+    finished_at: datetime | None = None
+
+
+class PrivacyRequestEvent(TenantScoped, table=True):
+    """One step of a request's audit trail (append-only: the app role cannot change or delete it)."""
+
+    __tablename__ = "privacy_request_events"
+    request_id: UUID = Field(foreign_key="privacy_requests.id", ondelete="CASCADE", index=True)
+    actor_id: UUID | None = None
+    state: RequestState = Field(max_length=20)
+    message: str = ""
+
+
+class RequestCreate(BaseModel):
+    """A new request: `export` gives the subject a ZIP of everything the platform holds about them."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["export"]
+    subject_user_id: UUID
+
+
+class RequestEventPublic(BaseModel):
+    """One audit-trail step."""
+
+    state: RequestState
+    actor_id: UUID | None
+    message: str
+    created_at: datetime
+
+
+class RequestPublic(BaseModel):
+    """A request as the API shows it; `download_url` is a signed link, valid until `archive_expires_at`."""
+
+    id: UUID
+    type: str
+    subject_user_id: UUID
+    requested_by: UUID
+    state: RequestState
+    progress: int
+    total: int
+    archive_bytes: int | None
+    archive_expires_at: datetime | None
+    download_url: str | None
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+    events: list[RequestEventPublic]

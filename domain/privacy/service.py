@@ -1,0 +1,116 @@
+"""Data-subject requests: who may ask for whose data, the request's life, and what the API shows."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlmodel import Session, col, select
+
+from cognify.errors import Conflict, Forbidden, NotFound
+from cognify.events import emit
+from cognify.models import utcnow
+from cognify.security import Actor, Role
+from domain.identity.models import User
+from domain.privacy.links import download_url
+from domain.privacy.models import (
+    PRIVACY_REQUESTED,
+    PrivacyRequest,
+    PrivacyRequestEvent,
+    RequestCreate,
+    RequestEventPublic,
+    RequestPublic,
+    RequestState,
+)
+from domain.sis.models import Student
+
+
+def _is_guardian(session: Session, actor: Actor, subject_id: UUID) -> bool:
+    found = session.exec(select(Student.id).where(
+        Student.user_id == subject_id, Student.guardian_id == actor.user_id)).first()
+    return actor.role == Role.parent and found is not None
+
+
+def may_act_for(session: Session, actor: Actor, subject_id: UUID) -> bool:
+    """Admins for anyone in their tenant, a user for themselves, a parent for their child."""
+    if actor.can("privacy:manage") or actor.user_id == subject_id:
+        return True
+    return _is_guardian(session, actor, subject_id)
+
+
+def record(session: Session, request: PrivacyRequest, state: RequestState, message: str,
+           actor_id: UUID | None = None) -> None:
+    """Move a request to a state and append the step to its audit trail."""
+    request.state, request.updated_at = state, utcnow()
+    if state in (RequestState.done, RequestState.failed, RequestState.cancelled):
+        request.finished_at = request.updated_at
+    session.add(request)
+    session.add(PrivacyRequestEvent(tenant_id=request.tenant_id, request_id=request.id, actor_id=actor_id,
+                                    state=state, message=message))
+
+
+def create_request(session: Session, actor: Actor, body: RequestCreate) -> PrivacyRequest:
+    """Open a request; the worker starts on it once the transaction commits."""
+    subject = session.get(User, body.subject_user_id)
+    if subject is None:
+        raise NotFound("No such user")
+    if not may_act_for(session, actor, subject.id):
+        raise Forbidden("You may ask only for your own data or your child's", code="not_your_data")
+    open_one = session.exec(select(PrivacyRequest.id).where(
+        PrivacyRequest.subject_user_id == subject.id, PrivacyRequest.type == body.type,
+        col(PrivacyRequest.state).in_([RequestState.pending, RequestState.running]))).first()
+    if open_one is not None:
+        raise Conflict("A request of this type is already open for this user", code="request_open",
+                       details={"request_id": str(open_one)})
+    request = PrivacyRequest(tenant_id=actor.tenant_id, type=body.type, subject_user_id=subject.id,
+                             requested_by=actor.user_id)
+    session.add(request)
+    session.flush()
+    record(session, request, RequestState.pending, f"{body.type} requested", actor.user_id)
+    emit(session, PRIVACY_REQUESTED, {"request_id": request.id})
+    return request
+
+
+def get_request(session: Session, actor: Actor, request_id: UUID) -> PrivacyRequest:
+    """A request the actor may see: their own, their child's, or any for an admin; else 404."""
+    request = session.get(PrivacyRequest, request_id)
+    if request is None or not (request.requested_by == actor.user_id
+                               or may_act_for(session, actor, request.subject_user_id)):
+        raise NotFound("No such privacy request")
+    return request
+
+
+def list_requests(session: Session, actor: Actor, subject_id: UUID | None) -> list[PrivacyRequest]:
+    """Requests the actor may see, newest first."""
+    query = select(PrivacyRequest).order_by(col(PrivacyRequest.created_at).desc()).limit(200)
+    if subject_id is not None:
+        query = query.where(PrivacyRequest.subject_user_id == subject_id)
+    if not actor.can("privacy:manage"):
+        query = query.where((PrivacyRequest.requested_by == actor.user_id)
+                            | (PrivacyRequest.subject_user_id == actor.user_id))
+    return list(session.exec(query).all())
+
+
+def cancel_request(session: Session, actor: Actor, request_id: UUID) -> PrivacyRequest:
+    """Cancel a request that has not started."""
+    request = get_request(session, actor, request_id)
+    if request.state != RequestState.pending:
+        raise Conflict(f"The request is {request.state}; only a pending one can be cancelled",
+                       code="request_not_pending")
+    record(session, request, RequestState.cancelled, "cancelled", actor.user_id)
+    return request
+
+
+def to_public(session: Session, request: PrivacyRequest, now: datetime | None = None) -> RequestPublic:
+    """The request with its audit trail and, while the archive lives, its signed link."""
+    events = session.exec(select(PrivacyRequestEvent).where(PrivacyRequestEvent.request_id == request.id)
+                          .order_by(col(PrivacyRequestEvent.created_at), col(PrivacyRequestEvent.id))).all()
+    expires = request.archive_expires_at
+    live = request.archive_key is not None and expires is not None and expires > (now or utcnow())
+    return RequestPublic(
+        id=request.id, type=request.type, subject_user_id=request.subject_user_id,
+        requested_by=request.requested_by, state=request.state, progress=request.progress,
+        total=request.total, archive_bytes=request.archive_bytes, archive_expires_at=expires,
+        download_url=download_url(request.tenant_id, request.id, expires) if live and expires else None,
+        error=request.error, created_at=request.created_at, finished_at=request.finished_at,
+        events=[RequestEventPublic(state=e.state, actor_id=e.actor_id, message=e.message,
+                                   created_at=e.created_at) for e in events],
+    )
