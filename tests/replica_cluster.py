@@ -188,7 +188,7 @@ class Cluster:
         return subprocess.Popen([sys.executable, "-m", "cognify.cli", "api", "--port", str(port)],
                                 env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
 
-    def wait_ready(self, i: int, timeout: float = 120) -> None:
+    def wait_ready(self, i: int, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             proc = self.procs[i]
