@@ -48,7 +48,7 @@ def run(rows: int, frames: int) -> None:
     from cognify.storage import get_store
     from domain.identity.models import UserCreate
     from domain.privacy.export import build_archive
-    from domain.privacy.tasks import _progress
+    from domain.privacy.tasks import progress_reporter
     from domain.seed import seed_demo
     from domain.tenancy.flows import provision_tenant
     from domain.tenancy.models import TenantCreate
@@ -98,7 +98,7 @@ def run(rows: int, frames: int) -> None:
         request_id = uuid.uuid4()
         with tenant_session(tenant.id) as session:  # progress written per step, as the worker does
             data = build_archive(session, tenant.id, request_id, user_id, utcnow(),
-                                 _progress(tenant.id, request_id))
+                                 progress_reporter(tenant.id, request_id))
         timings.append(time.perf_counter() - started)
     print(f"rows={rows} frames={frames} archive={len(data) / 1e6:.1f} MB "
           f"export_s best={min(timings):.2f} worst={max(timings):.2f} (3 runs)")

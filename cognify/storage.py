@@ -24,6 +24,7 @@ class ObjectStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None: ...
     def get(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
+    def keys(self, prefix: str) -> list[str]: ...
 
 
 class LocalObjectStore:
@@ -54,6 +55,14 @@ class LocalObjectStore:
         """Remove the blob if present."""
         self._path(key).unlink(missing_ok=True)
 
+    def keys(self, prefix: str) -> list[str]:
+        """Every key under a prefix (a folder such as `<tenant>/`), sorted."""
+        base = self._path(prefix.rstrip("/"))
+        if not base.is_dir():
+            return []
+        return sorted(str(path.relative_to(self.root)) for path in base.rglob("*")
+                      if path.is_file() and not path.name.startswith("."))
+
 
 class S3ObjectStore:
     """Blobs in an S3-compatible bucket (AWS S3, R2, MinIO)."""
@@ -79,6 +88,12 @@ class S3ObjectStore:
     def delete(self, key: str) -> None:
         """Remove a blob."""
         self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
+
+    def keys(self, prefix: str) -> list[str]:
+        """Every key under a prefix, sorted."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
+                                                                      Prefix=check_key(prefix))
+        return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
 
 
 @lru_cache

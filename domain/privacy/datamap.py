@@ -59,7 +59,9 @@ class TableEntry:
     retention_days: int | None = None  # default retention; None: kept while the account lives
     tenant_scoped: bool = True  # has tenant_id and row-level security
     note: str = ""
-    pseudonymise: tuple[str, ...] = field(default=())  # personal columns cleared on a legal hold
+    # Columns erasure overwrites (SQL expressions) on rows it keeps (anonymise, legal_hold); every personal
+    # and free-text column is also swept for the subject's name, email and phone.
+    pseudonymise: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def personal_columns(self) -> list[str]:
@@ -77,10 +79,12 @@ ENTRIES: tuple[TableEntry, ...] = (
     # identity
     TableEntry("users", Category.identity, Erasure.anonymise, subject="id = :user_id",
                columns={"email": _P, "full_name": _P, "role": _R, "login_type": _R, "password_hash": _S},
+               pseudonymise={"email": "'erased-' || id || '@erased.example'", "full_name": "'Erased user'",
+                             "password_hash": "NULL", "is_active": "false"},
                note="The row stays so kept records still point somewhere; name, email and password go."),
     TableEntry("students", Category.identity, Erasure.legal_hold, subject="user_id = :user_id",
                columns={"status": _R, "personal_info": _P, "academic_history": _P},
-               pseudonymise=("personal_info", "academic_history"),
+               pseudonymise={"personal_info": """'{"name": "Erased student"}'""", "academic_history": "'[]'"},
                note="Invoices reference the student record, so it stays with its personal fields cleared."),
     # academic records
     TableEntry("enrollments", Category.academic, Erasure.delete, subject="student_id = :user_id",
@@ -95,8 +99,8 @@ ENTRIES: tuple[TableEntry, ...] = (
     # money
     TableEntry("invoices", Category.financial, Erasure.legal_hold, subject=_STUDENT_ROWS,
                columns={"currency": _R, "status": _R, "txn_id": _R, "description": _F},
-               pseudonymise=("description",),
-               note="Kept for the accounting retention duty: amounts, dates and references only."),
+               note="Kept for the accounting retention duty: amounts, dates and references; the description "
+                    "loses the subject's name."),
     TableEntry("payments", Category.financial, Erasure.legal_hold,
                subject=f"invoice_id IN (SELECT id FROM invoices WHERE {_STUDENT_ROWS})",
                columns={"gateway_ref": _R, "txn_id": _R, "currency": _R, "method": _R, "status": _R}),
@@ -134,7 +138,7 @@ ENTRIES: tuple[TableEntry, ...] = (
                         "channel": _R, "type": _R, "task_path": _R}),
     TableEntry("gateway_usage", Category.financial, Erasure.legal_hold, subject="user_id = :user_id",
                columns={"purpose": _R, "model_group": _R, "deployment": _R, "outcome": _R, "request_id": _R},
-               pseudonymise=("user_id",),
+               pseudonymise={"user_id": "NULL"},
                note="The usage ledger bills the tenant: rows stay, the user link goes. Prompts are never "
                     "stored here; the gateway's exact cache in Redis holds them and is cleared."),
     # CRM
@@ -149,8 +153,8 @@ ENTRIES: tuple[TableEntry, ...] = (
                columns={"step": _R}),
     TableEntry("tasks", Category.crm, Erasure.anonymise,
                subject=_SUBJECT_LEADS.replace("lead_id", "linked_lead_id"),
-               columns={"title": _F, "description": _F},
-               note="Staff work items: kept, with the subject's name redacted."),
+               columns={"title": _F, "description": _F}, pseudonymise={"linked_lead_id": "NULL"},
+               note="Staff work items: kept, unlinked from the subject's lead, the subject's name redacted."),
     TableEntry("campaigns", Category.crm, Erasure.none,
                columns={"name": _C, "medium": _R, "target_group": _C, "template": _C, "status": _R}),
     TableEntry("campaign_sends", Category.crm, Erasure.delete, subject=_SUBJECT_LEADS, columns={}),
@@ -199,7 +203,8 @@ ENTRIES: tuple[TableEntry, ...] = (
                note="Event payloads carry ids; any that name the subject are redacted."),
     TableEntry("privacy_requests", Category.privacy, Erasure.legal_hold,
                subject="subject_user_id = :user_id",
-               retention_days=7, columns={"type": _R, "state": _R, "archive_key": _R, "error": _F},
+               retention_days=7,
+               columns={"type": _R, "state": _R, "archive_key": _R, "error": _F, "result": _R},
                note="Proof that a request was answered; its export archive expires after 7 days."),
     TableEntry("privacy_request_events", Category.privacy, Erasure.legal_hold,
                subject="request_id IN (SELECT id FROM privacy_requests WHERE subject_user_id = :user_id)",

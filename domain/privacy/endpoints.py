@@ -30,7 +30,7 @@ class TablePublic(BaseModel):
     tenant_scoped: bool
     personal_columns: list[str]
     columns: dict[str, Column]
-    pseudonymised_on_hold: list[str]
+    pseudonymised_on_hold: list[str]  # overwritten on the rows erasure keeps
     note: str
 
 
@@ -62,10 +62,16 @@ def data_map(_: Admin) -> DataMapPublic:
     return DataMapPublic(tables=tables, stores=[StorePublic(**store) for store in STORES])
 
 
-@router.post("/requests", response_model=RequestPublic, status_code=status.HTTP_202_ACCEPTED)
-def create_request(session: SessionDep, actor: CurrentActor, body: RequestCreate) -> RequestPublic:
-    """Ask for a subject's export: an admin for anyone, a user for themselves, a parent for their child."""
-    return service.to_public(session, service.create_request(session, actor, body))
+@router.post("/requests", response_model=RequestPublic, status_code=status.HTTP_202_ACCEPTED,
+             responses={200: {"description": "The subject was erased before: that erasure, nothing changed"}})
+def create_request(session: SessionDep, actor: CurrentActor, body: RequestCreate,
+                   response: Response) -> RequestPublic:
+    """Ask for a subject's export or erasure: an admin for anyone, a user for themselves, a parent for their
+    child. Erasing a subject erased before answers 200 with that erasure and changes nothing."""
+    request, created = service.create_request(session, actor, body)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return service.to_public(session, request)
 
 
 @router.get("/requests", response_model=list[RequestPublic])

@@ -42,7 +42,8 @@ def _rows(session: Session, entry: TableEntry, user_id: UUID) -> list[dict[str, 
     return [{k: v for k, v in row.items() if k not in hidden} for (row,) in result]
 
 
-def _object_keys(session: Session, user_id: UUID) -> Iterator[str]:
+def subject_object_keys(session: Session, user_id: UUID) -> Iterator[str]:
+    """The keys of the subject's stored objects: recordings, evidence and frames, issued certificate PDFs."""
     for table, column in OBJECT_COLUMNS:
         subject = DATA_MAP[table].subject
         query = f"SELECT {column} FROM {table} WHERE ({subject}) AND {column} IS NOT NULL"
@@ -57,7 +58,7 @@ def build_archive(session: Session, tenant_id: UUID, request_id: UUID, user_id: 
                   progress: Callable[[int, int], None]) -> bytes:
     """The subject's archive; `progress(done, total)` after each table and file."""
     tables = exported_tables()
-    keys = list(dict.fromkeys(_object_keys(session, user_id)))
+    keys = list(dict.fromkeys(subject_object_keys(session, user_id)))
     total, done = len(tables) + len(keys), 0
     manifest: dict[str, Any] = {"request_id": str(request_id), "tenant_id": str(tenant_id),
                                 "subject_user_id": str(user_id), "generated_at": now.isoformat(),

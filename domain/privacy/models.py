@@ -2,13 +2,14 @@
 
 import enum
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
 from sqlmodel import Field
 
-from cognify.models import TenantScoped, timestamp_field
+from cognify.models import TenantScoped, json_field, timestamp_field
 
 PRIVACY_REQUESTED = "privacy.requested"
 
@@ -37,6 +38,8 @@ class PrivacyRequest(TenantScoped, table=True):
     archive_bytes: int | None = None
     archive_expires_at: datetime | None = None
     error: str | None = None
+    not_before: datetime | None = None  # an erasure waits out the tenant's grace period
+    result: dict[str, Any] = json_field()  # what an erasure changed, per table and store
     updated_at: datetime = timestamp_field()
     finished_at: datetime | None = None
 
@@ -51,11 +54,19 @@ class PrivacyRequestEvent(TenantScoped, table=True):
     message: str = ""
 
 
-class RequestCreate(BaseModel):
-    """A new request: `export` gives the subject a ZIP of everything the platform holds about them."""
+class PrivacySettings(BaseModel):
+    """A tenant's `customizations["privacy"]` block."""
 
     model_config = ConfigDict(extra="forbid")
-    type: Literal["export"]
+    erasure_grace_days: int = PydanticField(default=0, ge=0, le=90)
+
+
+class RequestCreate(BaseModel):
+    """A new request: `export` gives the subject a ZIP of everything the platform holds about them;
+    `erase` removes it, as the data map says, after the tenant's grace period."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["export", "erase"]
     subject_user_id: UUID
 
 
@@ -82,6 +93,8 @@ class RequestPublic(BaseModel):
     archive_expires_at: datetime | None
     download_url: str | None
     error: str | None
+    not_before: datetime | None
+    result: dict[str, Any]
     created_at: datetime
     finished_at: datetime | None
     events: list[RequestEventPublic]

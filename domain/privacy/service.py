@@ -1,6 +1,6 @@
 """Data-subject requests: who may ask for whose data, the request's life, and what the API shows."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlmodel import Session, col, select
@@ -10,17 +10,20 @@ from cognify.events import emit
 from cognify.models import utcnow
 from cognify.security import Actor, Role
 from domain.identity.models import User
+from domain.privacy.erase import ERASED_DOMAIN
 from domain.privacy.links import download_url
 from domain.privacy.models import (
     PRIVACY_REQUESTED,
     PrivacyRequest,
     PrivacyRequestEvent,
+    PrivacySettings,
     RequestCreate,
     RequestEventPublic,
     RequestPublic,
     RequestState,
 )
 from domain.sis.models import Student
+from domain.tenancy.models import Tenant
 
 
 def _is_guardian(session: Session, actor: Actor, subject_id: UUID) -> bool:
@@ -47,13 +50,36 @@ def record(session: Session, request: PrivacyRequest, state: RequestState, messa
                                     state=state, message=message))
 
 
-def create_request(session: Session, actor: Actor, body: RequestCreate) -> PrivacyRequest:
-    """Open a request; the worker starts on it once the transaction commits."""
+def privacy_settings(session: Session, tenant_id: UUID) -> PrivacySettings:
+    """The tenant's privacy settings (validated when an admin sets them)."""
+    tenant = session.get(Tenant, tenant_id)
+    return PrivacySettings.model_validate((tenant.customizations if tenant else {}).get("privacy") or {})
+
+
+def _earlier_erasure(session: Session, subject: User) -> PrivacyRequest | None:
+    """The erasure that already erased this subject, if any."""
+    if not subject.email.endswith(f"@{ERASED_DOMAIN}"):
+        return None
+    return session.exec(select(PrivacyRequest).where(
+        PrivacyRequest.subject_user_id == subject.id, PrivacyRequest.type == "erase",
+        PrivacyRequest.state == RequestState.done).order_by(col(PrivacyRequest.created_at).desc())).first()
+
+
+def create_request(session: Session, actor: Actor, body: RequestCreate) -> tuple[PrivacyRequest, bool]:
+    """Open a request (the worker starts on it once the transaction commits); and whether it is new.
+
+    Erasing a subject erased before returns that erasure: erasing twice changes nothing."""
     subject = session.get(User, body.subject_user_id)
     if subject is None:
         raise NotFound("No such user")
     if not may_act_for(session, actor, subject.id):
         raise Forbidden("You may ask only for your own data or your child's", code="not_your_data")
+    if body.type == "erase":
+        if (earlier := _earlier_erasure(session, subject)) is not None:
+            return earlier, False
+        if subject.role == Role.owner:
+            raise Conflict("The tenant's owner cannot be erased; transfer ownership first",
+                           code="owner_cannot_be_erased")
     open_one = session.exec(select(PrivacyRequest.id).where(
         PrivacyRequest.subject_user_id == subject.id, PrivacyRequest.type == body.type,
         col(PrivacyRequest.state).in_([RequestState.pending, RequestState.running]))).first()
@@ -62,11 +88,16 @@ def create_request(session: Session, actor: Actor, body: RequestCreate) -> Priva
                        details={"request_id": str(open_one)})
     request = PrivacyRequest(tenant_id=actor.tenant_id, type=body.type, subject_user_id=subject.id,
                              requested_by=actor.user_id)
+    message = f"{body.type} requested"
+    grace = privacy_settings(session, actor.tenant_id).erasure_grace_days
+    if body.type == "erase" and grace:
+        request.not_before = utcnow() + timedelta(days=grace)
+        message += f"; runs after a grace period of {grace} days, until then it can be cancelled"
     session.add(request)
     session.flush()
-    record(session, request, RequestState.pending, f"{body.type} requested", actor.user_id)
+    record(session, request, RequestState.pending, message, actor.user_id)
     emit(session, PRIVACY_REQUESTED, {"request_id": request.id})
-    return request
+    return request, True
 
 
 def get_request(session: Session, actor: Actor, request_id: UUID) -> PrivacyRequest:
@@ -110,7 +141,8 @@ def to_public(session: Session, request: PrivacyRequest, now: datetime | None = 
         requested_by=request.requested_by, state=request.state, progress=request.progress,
         total=request.total, archive_bytes=request.archive_bytes, archive_expires_at=expires,
         download_url=download_url(request.tenant_id, request.id, expires) if live and expires else None,
-        error=request.error, created_at=request.created_at, finished_at=request.finished_at,
+        error=request.error, not_before=request.not_before, result=request.result,
+        created_at=request.created_at, finished_at=request.finished_at,
         events=[RequestEventPublic(state=e.state, actor_id=e.actor_id, message=e.message,
                                    created_at=e.created_at) for e in events],
     )

@@ -3,12 +3,14 @@
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import field_validator
 from sqlmodel import Field
 
 from cognify.api import SessionDep
 from cognify.errors import Forbidden
 from cognify.models import Patch
 from domain.identity.deps import CurrentActor
+from domain.privacy.models import PrivacySettings
 from domain.tenancy.models import Tenant, TenantPublic
 from domain.tenancy.service import get_current
 
@@ -21,6 +23,13 @@ class TenantUpdate(Patch):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     customizations: dict[str, Any] | None = None
     theme: dict[str, Any] | None = None
+
+    @field_validator("customizations")
+    @classmethod
+    def _known_privacy_settings(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and "privacy" in value:
+            value["privacy"] = PrivacySettings.model_validate(value["privacy"]).model_dump()
+        return value
 
 
 @router.get("/{slug}", response_model=TenantPublic)

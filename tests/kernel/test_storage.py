@@ -21,3 +21,13 @@ def test_keys_cannot_escape(tmp_path, key) -> None:
     with pytest.raises(BadRequest):
         LocalObjectStore(tmp_path / "root").put(key, b"x")
     assert not (tmp_path / "etc").exists()
+
+
+def test_keys_lists_one_prefix_only(tmp_path) -> None:
+    store = LocalObjectStore(tmp_path)
+    for key in ("tenant-a/frames/2.jpg", "tenant-a/1.pdf", "tenant-ab/x.jpg", "tenant-b/y.jpg"):
+        store.put(key, b"x")
+    assert store.keys("tenant-a/") == ["tenant-a/1.pdf", "tenant-a/frames/2.jpg"]
+    assert store.keys("nobody/") == []
+    with pytest.raises(BadRequest):
+        store.keys("../")

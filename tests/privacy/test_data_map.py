@@ -116,7 +116,7 @@ def test_admins_read_the_data_map_and_others_may_not(client, make_tenant, login,
     tables = {row["table"]: row for row in body["tables"]}
     assert set(tables) == set(DATA_MAP)
     assert tables["invoices"]["erasure"] == "legal_hold"
-    assert tables["invoices"]["pseudonymised_on_hold"] == ["description"]
+    assert tables["students"]["pseudonymised_on_hold"] == ["personal_info", "academic_history"]
     assert "email" in tables["users"]["personal_columns"]
     assert tables["proctoring_sessions"]["retention_days"] == 180
     assert any("cache" in store["store"] for store in body["stores"])

@@ -2,80 +2,30 @@
 
 import io
 import json
-import time
 import zipfile
 from datetime import timedelta
 from uuid import UUID, uuid4
 
 import psycopg
 import pytest
+from privacy_helpers import bearer, one, wait_done
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import select
 
 from cognify.db import tenant_session
 from cognify.errors import NotFound
 from cognify.models import utcnow
-from cognify.security import Role, TokenClaims, create_access_token
 from cognify.storage import get_store
-
-
-def _bearer(tenant_id: UUID, user_id: UUID, role: str) -> dict[str, str]:
-    token, _ = create_access_token(TokenClaims(user_id, tenant_id, Role(role)))
-    return {"Authorization": f"Bearer {token}"}
-
-
-def _one(tenant_id: UUID, statement: str, **params) -> dict:
-    with tenant_session(tenant_id) as session:
-        return dict(session.execute(text(statement), params).mappings().one())
-
-
-def _wait_done(client, headers, request_id: str, timeout: float = 60.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        body = client.get(f"/api/v1/privacy/requests/{request_id}", headers=headers).json()
-        if body["state"] in ("done", "failed"):
-            return body
-        assert time.monotonic() < deadline, body
-        time.sleep(0.05)
-
-
-@pytest.fixture
-def school(make_tenant):
-    """A seeded school whose first exam taker has a certificate PDF and a proctoring evidence frame."""
-    from domain.certification.service import store_pdf
-    from domain.lms.models import Certificate
-    from domain.seed import seed_demo
-    from proctoring.models import ProctoringSession, TimelineEvent
-
-    tenant = make_tenant()
-    seed_demo(tenant.id)
-    pupil = _one(tenant.id, "SELECT u.id, u.email, u.full_name, s.guardian_id, c.attempt_id "
-                            "FROM users u JOIN students s ON s.user_id = u.id "
-                            "JOIN certificates c ON c.user_id = u.id LIMIT 1")
-    with tenant_session(tenant.id) as session:
-        certificate = session.exec(select(Certificate).where(Certificate.user_id == pupil["id"])).one()
-        store_pdf(session, certificate)
-        proctored = ProctoringSession(tenant_id=tenant.id, attempt_id=pupil["attempt_id"],
-                                      student_id=pupil["id"], status="completed")
-        session.add(proctored)
-        session.flush()
-        key = f"{tenant.id}/proctoring/{proctored.id}/frames/{uuid4()}.jpg"
-        get_store().put(key, b"\xff\xd8jpeg-bytes", "image/jpeg")
-        session.add(TimelineEvent(tenant_id=tenant.id, session_id=proctored.id, type="no_face",
-                                  source="video", start_s=3.0, end_s=9.0, evidence_s=5.0, evidence_key=key))
-    pupil["evidence_key"] = key
-    return tenant, pupil
 
 
 def test_a_student_exports_their_own_data(client, celery_worker, school):
     tenant, pupil = school
-    me = _bearer(tenant.id, pupil["id"], "student")
+    me = bearer(tenant.id, pupil["id"], "student")
     response = client.post("/api/v1/privacy/requests", headers=me,
                            json={"type": "export", "subject_user_id": str(pupil["id"])})
     assert response.status_code == 202, response.text
     assert response.json()["state"] == "pending" and response.json()["download_url"] is None
-    done = _wait_done(client, me, response.json()["id"])
+    done = wait_done(client, me, response.json()["id"])
     assert done["state"] == "done", done
     assert done["progress"] == done["total"]
     assert [e["state"] for e in done["events"]] == ["pending", "running", "done"]
@@ -107,17 +57,17 @@ def test_a_student_exports_their_own_data(client, celery_worker, school):
 
 def test_who_may_ask_for_whose_export(client, make_tenant, school):
     tenant, pupil = school
-    other_pupil = _one(tenant.id, "SELECT user_id AS id FROM students WHERE user_id <> :me LIMIT 1",
+    other_pupil = one(tenant.id, "SELECT user_id AS id FROM students WHERE user_id <> :me LIMIT 1",
                        me=pupil["id"])["id"]
     body = {"type": "export", "subject_user_id": str(other_pupil)}
-    me = _bearer(tenant.id, pupil["id"], "student")
+    me = bearer(tenant.id, pupil["id"], "student")
     refused = client.post("/api/v1/privacy/requests", headers=me, json=body)
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_your_data"
-    teacher = _one(tenant.id, "SELECT id FROM users WHERE role = 'teacher' LIMIT 1")["id"]
-    assert client.post("/api/v1/privacy/requests", headers=_bearer(tenant.id, teacher, "teacher"),
+    teacher = one(tenant.id, "SELECT id FROM users WHERE role = 'teacher' LIMIT 1")["id"]
+    assert client.post("/api/v1/privacy/requests", headers=bearer(tenant.id, teacher, "teacher"),
                        json=body).status_code == 403
     # a parent for their own child, not for someone else's
-    parent = _bearer(tenant.id, pupil["guardian_id"], "parent")
+    parent = bearer(tenant.id, pupil["guardian_id"], "parent")
     child = client.post("/api/v1/privacy/requests", headers=parent,
                         json={"type": "export", "subject_user_id": str(pupil["id"])})
     assert child.status_code == 202, child.text
@@ -125,10 +75,10 @@ def test_who_may_ask_for_whose_export(client, make_tenant, school):
     # the parent sees the child's request; the other student does not
     assert client.get(f"/api/v1/privacy/requests/{child.json()['id']}", headers=parent).status_code == 200
     assert client.get(f"/api/v1/privacy/requests/{child.json()['id']}",
-                      headers=_bearer(tenant.id, other_pupil, "student")).status_code == 404
+                      headers=bearer(tenant.id, other_pupil, "student")).status_code == 404
     # unknown users, another tenant's users, and bad bodies change nothing
     stranger = make_tenant()
-    owner = _bearer(tenant.id, tenant.owner_id, "owner")
+    owner = bearer(tenant.id, tenant.owner_id, "owner")
     for subject in (uuid4(), stranger.owner_id):
         response = client.post("/api/v1/privacy/requests", headers=owner,
                                json={"type": "export", "subject_user_id": str(subject)})
@@ -154,7 +104,7 @@ def test_a_pending_request_can_be_cancelled_once_and_blocks_a_duplicate(client, 
         session.add(row)
         session.flush()
         session.add(PrivacyRequestEvent(tenant_id=tenant.id, request_id=row.id, state="pending"))
-    me = _bearer(tenant.id, pupil["id"], "student")
+    me = bearer(tenant.id, pupil["id"], "student")
     again = client.post("/api/v1/privacy/requests", headers=me,
                         json={"type": "export", "subject_user_id": str(pupil["id"])})
     assert again.status_code == 409 and again.json()["error"]["details"]["request_id"] == str(row.id)
@@ -185,10 +135,10 @@ def test_links_refuse_tampering_and_expiry_and_archives_expire(client, celery_wo
     from domain.privacy.tasks import purge_tenant_exports
 
     tenant, pupil = school
-    owner = _bearer(tenant.id, tenant.owner_id, "owner")
+    owner = bearer(tenant.id, tenant.owner_id, "owner")
     created = client.post("/api/v1/privacy/requests", headers=owner,
                           json={"type": "export", "subject_user_id": str(pupil["id"])}).json()
-    done = _wait_done(client, owner, created["id"])
+    done = wait_done(client, owner, created["id"])
     url = done["download_url"]
     assert client.get(url).status_code == 200
     tampered = url.replace("expires=", "expires=9")
@@ -201,7 +151,7 @@ def test_links_refuse_tampering_and_expiry_and_archives_expire(client, celery_wo
     expired = client.get(stale)
     assert expired.status_code == 410 and expired.json()["error"]["code"] == "export_expired"
     # the beat task deletes archives past their expiry; the request keeps its trail
-    key = _one(tenant.id, "SELECT archive_key FROM privacy_requests WHERE id = :id",
+    key = one(tenant.id, "SELECT archive_key FROM privacy_requests WHERE id = :id",
                id=created["id"])["archive_key"]
     with tenant_session(tenant.id) as session:
         assert purge_tenant_exports(session, now=utcnow() + timedelta(days=8)) >= 1
