@@ -11,12 +11,14 @@ one saver for the whole process would queue every conversation behind the others
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from langchain_core.messages import AnyMessage
+from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, Connection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -73,3 +75,14 @@ async def open_checkpointer() -> AsyncIterator[AsyncPostgresSaver]:
         return
     async with await AsyncConnection.connect(checkpoint_dsn(), **_connection_kwargs()) as conn:
         yield AsyncPostgresSaver(conn)
+
+
+def latest_messages(thread_ids: Iterable[str]) -> dict[str, list[AnyMessage]]:
+    """Each thread's messages at its latest checkpoint (empty when it has none); for sync workers."""
+    with Connection.connect(checkpoint_dsn(), **_connection_kwargs()) as conn:
+        saver = PostgresSaver(conn)  # type: ignore[arg-type]
+        found = {}
+        for thread_id in thread_ids:
+            state = saver.get_tuple({"configurable": {"thread_id": thread_id}})
+            found[thread_id] = list(state.checkpoint["channel_values"].get("messages", [])) if state else []
+        return found

@@ -4,6 +4,8 @@ Layout of the archive (documented in the README):
 - `manifest.json`: request id, tenant, subject, generated_at, and per table its file, category,
   row count and columns (secrets and binary columns are left out);
 - `data/<table>.json`: `{"table", "category", "rows": [...]}`, one object per row, as stored;
+- `threads/<thread id>.json`: `{"thread_id", "agent", "title", "created_at", "messages": [...]}`, a readable
+  transcript of each of the subject's tutor and copilot conversations (user, assistant and tool messages);
 - `files/<key>`: the subject's stored objects (proctoring recordings and evidence frames, certificate PDFs).
 """
 
@@ -18,6 +20,9 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from agents.checkpoint import latest_messages
+from agents.models import AgentThread
+from agents.transcript import transcript
 from cognify.errors import NotFound
 from cognify.storage import get_store
 from domain.certification.service import pdf_key
@@ -59,10 +64,11 @@ def build_archive(session: Session, tenant_id: UUID, request_id: UUID, user_id: 
     """The subject's archive; `progress(done, total)` after each table and file."""
     tables = exported_tables()
     keys = list(dict.fromkeys(subject_object_keys(session, user_id)))
-    total, done = len(tables) + len(keys), 0
+    threads = list(session.exec(select(AgentThread).where(AgentThread.user_id == user_id)))
+    total, done = len(tables) + len(keys) + 1, 0
     manifest: dict[str, Any] = {"request_id": str(request_id), "tenant_id": str(tenant_id),
                                 "subject_user_id": str(user_id), "generated_at": now.isoformat(),
-                                "tables": [], "files": []}
+                                "tables": [], "threads": [], "files": []}
     buffer = io.BytesIO()
     store = get_store()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -75,6 +81,16 @@ def build_archive(session: Session, tenant_id: UUID, request_id: UUID, user_id: 
                                        "rows": len(rows), "note": entry.note})
             done += 1
             progress(done, total)
+        messages = latest_messages(str(thread.id) for thread in threads)
+        for thread in threads:
+            name = f"threads/{thread.id}.json"
+            lines = transcript(messages[str(thread.id)])
+            archive.writestr(name, json.dumps({"thread_id": str(thread.id), "agent": thread.agent,
+                                               "title": thread.title, "created_at": thread.created_at,
+                                               "messages": lines}, indent=1, default=str))
+            manifest["threads"].append({"thread_id": str(thread.id), "file": name, "messages": len(lines)})
+        done += 1
+        progress(done, total)
         for key in keys:
             try:
                 data = store.get(key)

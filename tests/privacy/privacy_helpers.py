@@ -3,6 +3,11 @@
 import time
 from uuid import UUID
 
+import psycopg
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.checkpoint.base import empty_checkpoint
+from langgraph.checkpoint.postgres import PostgresSaver
+from psycopg.rows import dict_row
 from sqlalchemy import text
 
 from cognify.db import tenant_session
@@ -27,3 +32,17 @@ def wait_done(client, headers, request_id: str, timeout: float = 60.0) -> dict:
             return body
         assert time.monotonic() < deadline, body
         time.sleep(0.05)
+
+
+def write_checkpoint(thread_id: UUID, said: str, answered: str) -> None:
+    """A LangGraph checkpoint with two messages, written by LangGraph's own Postgres saver."""
+    from agents.checkpoint import checkpoint_dsn
+
+    with psycopg.connect(checkpoint_dsn(), autocommit=True, row_factory=dict_row) as conn:
+        saver = PostgresSaver(conn)
+        checkpoint = empty_checkpoint()
+        checkpoint["channel_values"] = {"messages": [HumanMessage(said), AIMessage(answered)]}
+        checkpoint["channel_versions"] = {"messages": "1"}
+        config = saver.put({"configurable": {"thread_id": str(thread_id), "checkpoint_ns": ""}},
+                           checkpoint, {"source": "loop", "step": 1}, {"messages": "1"})
+        saver.put_writes(config, [("messages", [AIMessage(answered)])], task_id="task-1")

@@ -4,10 +4,8 @@ from uuid import UUID, uuid4
 
 import psycopg
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage
-from langgraph.checkpoint.base import empty_checkpoint
 from langgraph.checkpoint.postgres import PostgresSaver
-from privacy_helpers import bearer, one, wait_done
+from privacy_helpers import bearer, one, wait_done, write_checkpoint
 from psycopg.rows import dict_row
 from sqlalchemy import text
 
@@ -19,20 +17,6 @@ from domain.privacy.datamap import DATA_MAP
 
 TEXT_TYPES = ("text", "character varying", "json", "jsonb", "ARRAY")
 BLOB_TABLES = ("checkpoint_blobs", "checkpoint_writes")
-
-
-def _checkpoint(thread_id: UUID, said: str, answered: str) -> None:
-    """A LangGraph checkpoint with two messages, written by LangGraph's own Postgres saver."""
-    from agents.checkpoint import checkpoint_dsn
-
-    with psycopg.connect(checkpoint_dsn(), autocommit=True, row_factory=dict_row) as conn:
-        saver = PostgresSaver(conn)
-        checkpoint = empty_checkpoint()
-        checkpoint["channel_values"] = {"messages": [HumanMessage(said), AIMessage(answered)]}
-        checkpoint["channel_versions"] = {"messages": "1"}
-        config = saver.put({"configurable": {"thread_id": str(thread_id), "checkpoint_ns": ""}},
-                           checkpoint, {"source": "loop", "step": 1}, {"messages": "1"})
-        saver.put_writes(config, [("messages", [AIMessage(answered)])], task_id="task-1")
 
 
 def _plant(tenant_id: UUID, pupil: dict, teacher_id: UUID) -> None:
@@ -63,8 +47,8 @@ def _plant(tenant_id: UUID, pupil: dict, teacher_id: UUID) -> None:
         session.execute(text("INSERT INTO kpi_events (id, event_type, source, user_id, properties) "
                              "VALUES (gen_random_uuid(), 'note', 'test', :teacher, :props)"),
                         {"teacher": teacher_id, "props": f'{{"about": "{name}"}}'})
-    _checkpoint(own.id, f"I am {name}, my phone is {phone}", "Hello! Let us look at fractions.")
-    _checkpoint(staff.id, f"How is {name} doing?", f"{name} passed; email {email}.")
+    write_checkpoint(own.id, f"I am {name}, my phone is {phone}", "Hello! Let us look at fractions.")
+    write_checkpoint(staff.id, f"How is {name} doing?", f"{name} passed; email {email}.")
 
 
 def _hits(tenant_id: UUID, needles: list[str]) -> list[str]:

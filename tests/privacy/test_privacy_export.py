@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import psycopg
 import pytest
-from privacy_helpers import bearer, one, wait_done
+from privacy_helpers import bearer, one, wait_done, write_checkpoint
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -19,7 +19,13 @@ from cognify.storage import get_store
 
 
 def test_a_student_exports_their_own_data(client, celery_worker, school):
+    from agents.models import AgentThread
+
     tenant, pupil = school
+    with tenant_session(tenant.id) as session:
+        thread = AgentThread(tenant_id=tenant.id, user_id=pupil["id"], agent="tutor", title="Fractions")
+        session.add(thread)
+    write_checkpoint(thread.id, "What is a half of a half?", "A quarter.")
     me = bearer(tenant.id, pupil["id"], "student")
     response = client.post("/api/v1/privacy/requests", headers=me,
                            json={"type": "export", "subject_user_id": str(pupil["id"])})
@@ -39,8 +45,15 @@ def test_a_student_exports_their_own_data(client, celery_worker, school):
         manifest = json.loads(zipped.read("manifest.json"))
         data = {name: json.loads(zipped.read(name)) for name in names if name.startswith("data/")}
         files = {name: zipped.read(name) for name in names if name.startswith("files/")}
+        zipped_threads = {name: zipped.read(name) for name in names if name.startswith("threads/")}
     assert manifest["subject_user_id"] == str(pupil["id"])
-    assert done["total"] == len(manifest["tables"]) + len(manifest["files"]) and len(manifest["files"]) == 2
+    assert done["total"] == len(manifest["tables"]) + len(manifest["files"]) + 1  # + the transcripts
+    assert len(manifest["files"]) == 2
+    [thread] = manifest["threads"]
+    conversation = json.loads(zipped_threads[thread["file"]])
+    assert conversation["agent"] == "tutor" and conversation["title"] == "Fractions"
+    assert [(m["role"], m["content"]) for m in conversation["messages"]] == [
+        ("user", "What is a half of a half?"), ("assistant", "A quarter.")]
     users = data["data/users.json"]["rows"]
     assert [row["email"] for row in users] == [pupil["email"]]
     assert "password_hash" not in users[0]
