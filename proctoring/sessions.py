@@ -10,6 +10,7 @@ from cognify.models import utcnow
 from cognify.security import Actor
 from cognify.storage import get_store
 from domain.lms.models import AssessmentAttempt, AttemptStatus
+from domain.privacy.consent import Purpose, require_consent
 from proctoring.analysis import extractor_for, may_raise_event, signal_row, tenant_policy
 from proctoring.browser import BrowserEvent
 from proctoring.completion import complete_session
@@ -33,7 +34,8 @@ def media_prefix(row: ProctoringSession) -> str:
 
 
 def start_session(session: Session, actor: Actor, data: SessionCreate) -> ProctoringSession:
-    """Open a session for the acting student's own in-progress proctored attempt."""
+    """Open a session for the acting student's own in-progress proctored attempt, once they consented to
+    `proctoring_recording` (a minor: with their guardian's consent)."""
     if not actor.can("assessments:take"):
         raise Forbidden("Only students sitting an exam can start proctoring")
     attempt = session.get(AssessmentAttempt, data.attempt_id)
@@ -48,6 +50,7 @@ def start_session(session: Session, actor: Actor, data: SessionCreate) -> Procto
     if existing is not None:
         raise Conflict("This attempt already has a proctoring session", code="session_exists",
                        details={"session_id": str(existing.id)})
+    require_consent(session, actor.tenant_id, actor.user_id, Purpose.proctoring_recording)
     row = ProctoringSession(attempt_id=attempt.id, student_id=actor.user_id, source=data.source)
     session.add(row)
     session.flush()

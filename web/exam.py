@@ -6,17 +6,21 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, select
 
 from cognify.errors import Conflict, NotFound
 from domain.certification.service import attempt_certificate
 from domain.lms.models import Assessment, AssessmentAttempt, AttemptStatus, QuestionPublic, QuestionType
 from domain.lms.service import assessments, attempts
+from domain.privacy.consent import ConsentCreate, Purpose, has_consent, record_consent
 from proctoring import sessions
 from proctoring.models import BrowserEventsIn, ProctoringSession, SessionCreate, SessionStatus
 from proctoring.uploads import MAX_FRAME_BYTES, is_image, limited_body
 from web.rendering import HtmlRoute, templates
 from web.session import Visitor, needs, needs_posting
+
+PROCTORING_NOTICE_VERSION = "exam-page-1"  # the notice on exam.html; bump when its text changes
 
 router = APIRouter(prefix="/app", route_class=HtmlRoute, include_in_schema=False)
 Student = Annotated[Visitor, Depends(needs("assessments:take"))]
@@ -79,9 +83,22 @@ def attempt_page(request: Request, visitor: Student, attempt_id: UUID) -> Respon
     return templates.TemplateResponse(request, "exam.html", context)
 
 
+class ProctoringStart(BaseModel):
+    """The exam page's start: `consent` is true when the student pressed "I agree"."""
+
+    model_config = ConfigDict(extra="forbid")
+    consent: bool = False
+
+
 @router.post("/attempts/{attempt_id}/proctoring")
-def start_proctoring(visitor: PostingStudent, attempt_id: UUID) -> dict[str, Any]:
-    """Start (or rejoin) live proctoring of the attempt after the student consented."""
+def start_proctoring(visitor: PostingStudent, attempt_id: UUID, body: ProctoringStart) -> dict[str, Any]:
+    """Start (or rejoin) live proctoring of the attempt; the student's "I agree" is stored as their
+    `proctoring_recording` consent to this page's notice."""
+    if body.consent and not has_consent(visitor.session, visitor.actor.tenant_id, visitor.actor.user_id,
+                                        Purpose.proctoring_recording):
+        record_consent(visitor.session, visitor.actor, ConsentCreate(
+            purpose=Purpose.proctoring_recording, granted=True, text_version=PROCTORING_NOTICE_VERSION),
+            method="exam_page")
     existing = _session_of(visitor.session, attempt_id)
     if existing is not None and existing.student_id == visitor.actor.user_id:
         if existing.status != SessionStatus.open:

@@ -11,7 +11,8 @@ from cognify.db import tenant_session
 from cognify.errors import NotFound
 from cognify.storage import get_store
 from domain.identity.deps import Actor, CurrentActor, require
-from domain.privacy import links, service
+from domain.privacy import consent, links, service
+from domain.privacy.consent import Consent, ConsentCreate, ConsentPublic, ConsentState
 from domain.privacy.datamap import DATA_MAP, STORES, Category, Column, Erasure
 from domain.privacy.models import PrivacyRequest, RequestCreate, RequestPublic
 
@@ -91,6 +92,18 @@ def get_request(session: SessionDep, actor: CurrentActor, request_id: UUID) -> R
 def cancel_request(session: SessionDep, actor: CurrentActor, request_id: UUID) -> RequestPublic:
     """Cancel a request that has not started yet."""
     return service.to_public(session, service.cancel_request(session, actor, request_id))
+
+
+@router.post("/consents", response_model=ConsentPublic, status_code=status.HTTP_201_CREATED)
+def record_consent(session: SessionDep, actor: CurrentActor, body: ConsentCreate) -> Consent:
+    """Agree to or withdraw from a purpose (withdrawal is a new record): yourself, or as a guardian."""
+    return consent.record_consent(session, actor, body)
+
+
+@router.get("/consents", response_model=ConsentState)
+def consent_state(session: SessionDep, actor: CurrentActor, user_id: UUID | None = None) -> ConsentState:
+    """A user's current consents per purpose and their history (yourself, your child; admins: anyone)."""
+    return consent.consent_state(session, actor, user_id or actor.user_id)
 
 
 @router.get("/exports/{request_id}", response_class=Response,

@@ -59,6 +59,7 @@ class PrivacySettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     erasure_grace_days: int = PydanticField(default=0, ge=0, le=90)
+    guardian_consent_age: int | None = PydanticField(default=None, ge=0, le=21)  # None: 18 in India, else 13
 
 
 class RequestCreate(BaseModel):

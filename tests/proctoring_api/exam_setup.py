@@ -77,7 +77,9 @@ class Exam:
         return self.client.request(method, f"/api/v1{path}", headers=headers or self.student, **kw)
 
     def start_session(self, source: str = "live") -> str:
-        """Open a proctoring session for the attempt; its id."""
+        """Consent to recording, then open a proctoring session for the attempt; its id."""
+        consent = {"purpose": "proctoring_recording", "granted": True, "text_version": "test-1"}
+        assert self.api("POST", "/privacy/consents", json=consent).status_code == 201
         response = self.api(
             "POST", "/proctoring/sessions", json={"attempt_id": self.attempt_id, "source": source}
         )

@@ -180,6 +180,9 @@ def test_exam_page_posts_camera_frames_and_a_tab_switch_to_the_timeline(live, pa
     browser_events = {e["type"]: e for e in timeline["events"] if e["source"] == "browser"}
     assert {"tab_hidden", "copy"} <= set(browser_events)
     assert browser_events["tab_hidden"]["end_s"] - browser_events["tab_hidden"]["start_s"] >= 0.5
+    consents = client.get("/api/v1/privacy/consents", headers=exam.student).json()
+    stored = consents["current"]["proctoring_recording"]  # "I agree" became a stored consent record
+    assert stored["granted"] and stored["method"] == "exam_page" and stored["text_version"] == "exam-page-1"
 
 
 def _switch_away_and_back(page: Page) -> None:

@@ -103,7 +103,7 @@
     try {
       const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
       video.srcObject = stream;
-      const started = await post("/app/attempts/" + panel.dataset.attempt + "/proctoring", "{}", "application/json");
+      const started = await post("/app/attempts/" + panel.dataset.attempt + "/proctoring", JSON.stringify({ consent: true }), "application/json");
       session = started.session_id;
       panel.dataset.session = session;
       origin = performance.now() - (started.resume_from_s + 0.5) * 1000;
