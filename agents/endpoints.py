@@ -46,7 +46,15 @@ def owned_thread(agent: AgentName, thread_id: UUID, session: SessionDep, actor: 
     return threads.owned_thread(session, actor, agent, thread_id)
 
 
+def postable_thread(
+    agent: AgentName, thread_id: UUID, session: SessionDep, actor: CurrentActor
+) -> AgentThread:
+    """The caller's own thread, if they may talk to the agent now (the tutor: with `ai_tutor` consent)."""
+    return threads.postable_thread(session, actor, agent, thread_id)
+
+
 ThreadDep = Annotated[AgentThread, Depends(owned_thread)]
+PostableThread = Annotated[AgentThread, Depends(postable_thread)]
 
 
 @router.post("/{agent}/threads", status_code=201)
@@ -124,7 +132,7 @@ async def _open(
 async def post_message(
     agent: AgentName,
     body: MessageIn,
-    thread: ThreadDep,
+    thread: PostableThread,
     actor: CurrentActor,
     factory: FactoryDep,
     request: Request,
@@ -165,7 +173,7 @@ def _decided_args(tool: str, decision: ApprovalIn, proposed: dict[str, Any]) -> 
 async def decide(
     agent: AgentName,
     body: ApprovalIn,
-    thread: ThreadDep,
+    thread: PostableThread,
     actor: CurrentActor,
     factory: FactoryDep,
     request: Request,

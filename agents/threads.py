@@ -7,6 +7,9 @@ from cognify.db import TenantSession
 from cognify.errors import Forbidden, NotFound
 from cognify.models import utcnow
 from cognify.security import Actor
+from domain.privacy.consent import Purpose, require_consent
+
+AI_POLICY_VERSION = "ai-use-1"  # the tenant's AI-use policy a tutor user accepts; bump when it changes
 
 
 def require_agent(actor: Actor, agent: AgentName) -> None:
@@ -15,9 +18,16 @@ def require_agent(actor: Actor, agent: AgentName) -> None:
         raise Forbidden(f"Missing permission 'agents:{agent.value}'")
 
 
+def require_policy(session: TenantSession, actor: Actor, agent: AgentName) -> None:
+    """The tutor talks only with users who accepted the AI-use policy (`ai_tutor` consent): 409 otherwise."""
+    if agent == AgentName.tutor:
+        require_consent(session, actor.tenant_id, actor.user_id, Purpose.ai_tutor)
+
+
 def create_thread(session: TenantSession, actor: Actor, agent: AgentName) -> AgentThread:
     """A new, empty thread of the actor."""
     require_agent(actor, agent)
+    require_policy(session, actor, agent)
     thread = AgentThread(tenant_id=actor.tenant_id, user_id=actor.user_id, agent=agent)
     session.add(thread)
     session.flush()
@@ -42,3 +52,10 @@ def touch_thread(session: TenantSession, thread_id: UUID, first_message: str | N
     if first_message and not thread.title:
         thread.title = first_message[:200]
     session.add(thread)
+
+
+def postable_thread(session: TenantSession, actor: Actor, agent: AgentName, thread_id: UUID) -> AgentThread:
+    """The actor's own thread, when they may send it a message now (a withdrawn consent stops the tutor)."""
+    thread = owned_thread(session, actor, agent, thread_id)
+    require_policy(session, actor, agent)
+    return thread

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents import threads
@@ -12,15 +13,17 @@ from agents.llm import ChatModelFactory, chat_model_factory
 from agents.models import AgentName, Decision
 from domain.lms.models import ContentBlock
 from domain.lms.service import assessments, content, courses
+from domain.privacy.consent import ConsentCreate, Purpose, has_consent, record_consent
 from tools.tutor import active_proctored_attempt
 from web import agent_runs
 from web.rendering import HtmlRoute, templates
-from web.session import PostingVisitor, Visitor, VisitorDep, needs
+from web.session import PostingVisitor, Visitor, VisitorDep, needs, needs_posting
 
 router = APIRouter(prefix="/app", route_class=HtmlRoute, include_in_schema=False)
 FactoryDep = Annotated[ChatModelFactory, Depends(chat_model_factory)]
 Staff = Annotated[Visitor, Depends(needs("agents:copilot"))]
 Learner = Annotated[Visitor, Depends(needs("agents:tutor"))]
+PostingLearner = Annotated[Visitor, Depends(needs_posting("agents:tutor"))]
 
 
 class MessageForm(BaseModel):
@@ -99,9 +102,22 @@ async def tutor_page(
             assessments.get_assessment, visitor.session, visitor.actor, attempt.assessment_id
         )
         closed = exam.title
-    return await _chat_page(
-        request, visitor, AgentName.tutor, thread, factory, "tutor.html", course=course, closed=closed
+    accepted = await run_in_threadpool(
+        has_consent, visitor.session, visitor.actor.tenant_id, visitor.actor.user_id, Purpose.ai_tutor
     )
+    return await _chat_page(
+        request, visitor, AgentName.tutor, thread, factory, "tutor.html", course=course, closed=closed,
+        needs_policy=not accepted, policy_version=threads.AI_POLICY_VERSION,
+    )
+
+
+@router.post("/courses/{course_id}/tutor/policy")
+def accept_ai_policy(visitor: PostingLearner, course_id: UUID) -> Response:
+    """The student accepts the tenant's AI-use policy (stored as `ai_tutor` consent); back to the tutor."""
+    courses.get_course(visitor.session, visitor.actor, course_id)
+    record_consent(visitor.session, visitor.actor, ConsentCreate(
+        purpose=Purpose.ai_tutor, granted=True, text_version=threads.AI_POLICY_VERSION), method="web")
+    return RedirectResponse(f"/app/courses/{course_id}/tutor", status_code=303)
 
 
 @router.get("/content/{block_id}")
@@ -124,7 +140,7 @@ async def post_message(
     agent: AgentName, thread_id: UUID, body: MessageForm, visitor: PostingVisitor, factory: FactoryDep
 ) -> Response:
     """Send a message; the answer streams as Server-Sent Events."""
-    await run_in_threadpool(threads.owned_thread, visitor.session, visitor.actor, agent, thread_id)
+    await run_in_threadpool(threads.postable_thread, visitor.session, visitor.actor, agent, thread_id)
     return await agent_runs.send_message(agent, visitor.actor, thread_id, factory, body.content)
 
 
@@ -133,7 +149,7 @@ async def post_approval(
     agent: AgentName, thread_id: UUID, body: ApprovalForm, visitor: PostingVisitor, factory: FactoryDep
 ) -> Response:
     """Approve, edit or reject the paused tool call; the rest of the turn streams."""
-    await run_in_threadpool(threads.owned_thread, visitor.session, visitor.actor, agent, thread_id)
+    await run_in_threadpool(threads.postable_thread, visitor.session, visitor.actor, agent, thread_id)
     return await agent_runs.answer_approval(
         agent, visitor.actor, thread_id, factory, body.decision.value, body.args
     )

@@ -26,7 +26,10 @@ def tool_messages(messages: list[BaseMessage]) -> list[ToolMessage]:
 
 
 def new_thread(client: TestClient, headers: dict[str, str], agent: str = "copilot") -> str:
-    """A new thread id."""
+    """A new thread id (for the tutor, after accepting the AI-use policy)."""
+    if agent == "tutor":
+        policy = {"purpose": "ai_tutor", "granted": True, "text_version": "ai-use-1"}
+        assert client.post("/api/v1/privacy/consents", json=policy, headers=headers).status_code == 201
     response = client.post(f"/api/v1/agents/{agent}/threads", headers=headers)
     assert response.status_code == 201, response.text
     return response.json()["thread_id"]

@@ -166,3 +166,23 @@ def test_tutor_is_locked_while_a_proctored_attempt_is_in_progress(client, use_mo
 
     assert unlocked["reply"] == "Back to studying: what is x?"
     assert len(model.offered_tools) == 1
+
+
+def test_the_tutor_asks_for_the_ai_use_policy_first_and_stops_on_withdrawal(client, use_model, make_school):
+    school = make_school()
+    student = school.student_headers
+    refused = client.post("/api/v1/agents/tutor/threads", headers=student)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "consent_required"
+    assert refused.json()["error"]["details"]["purpose"] == "ai_tutor"
+    use_model(ScriptedChatModel(steps=[ai(content="Hello.")]))
+    thread = new_thread(client, student, agent="tutor")  # accepts the policy first
+    assert ask(client, student, thread, "Hi", agent="tutor")["status"] == "complete"
+    withdraw = {"purpose": "ai_tutor", "granted": False, "text_version": "ai-use-1"}
+    assert client.post("/api/v1/privacy/consents", json=withdraw, headers=student).status_code == 201
+    stopped = client.post(f"/api/v1/agents/tutor/threads/{thread}/messages", json={"content": "Again"},
+                          headers=student)
+    assert stopped.status_code == 409 and stopped.json()["error"]["code"] == "consent_required"
+    # the conversation stays readable, and the copilot is not affected
+    assert client.get(f"/api/v1/agents/tutor/threads/{thread}", headers=student).status_code == 200
+    assert client.post("/api/v1/agents/copilot/threads", headers=school.owner).status_code == 201

@@ -132,6 +132,8 @@ def test_tutor_streams_a_cited_answer_and_is_closed_during_a_proctored_exam(live
     room = make_classroom(tenant.id)
     live.use(ScriptedChatModel(steps=[ai(content=f"Plants use light [block:{room.block_id}]. What else?")]))
     sign_in(page, live, tenant.slug, room.student_email, PASSWORD, f"/app/courses/{room.course_id}/tutor")
+    expect(page.locator("#ai-policy")).to_contain_text("The tutor is an AI")
+    page.get_by_role("button", name="I accept the AI-use policy (ai-use-1)").click()
 
     page.get_by_label("Message").fill("How does photosynthesis work?")
     page.get_by_role("button", name="Send").click()

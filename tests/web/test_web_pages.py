@@ -6,6 +6,7 @@ from uuid import UUID
 
 from agent_helpers_web import ai, call
 from web_setup import (
+    CSRF_META,
     FORM_CSRF,
     add_lead,
     as_owner,
@@ -133,6 +134,23 @@ def test_tenant_theme_and_name_are_applied_and_css_injection_is_ignored(web, mak
     assert "--primary: #112233;" in page and "--bg: rgb(250, 250, 240);" in page
     assert "display:none" not in page and "--accent: #0f766e;" in page
     assert "Acme &lt;Academy&gt;" in page and 'name="viewport"' in page
+
+
+def test_the_tutor_asks_for_the_ai_use_policy_first(web, make_tenant):
+    tenant = make_tenant()
+    room = make_classroom(tenant.id)
+    sign_in(web, tenant.slug, room.student_email)
+    page = web.get(f"/app/courses/{room.course_id}/tutor").text
+    assert 'id="ai-policy"' in page and 'id="message"' not in page
+    refused = web.post("/app/agents/tutor/threads", headers={"X-CSRF-Token": CSRF_META.search(page).group(1)})
+    assert refused.status_code == 409  # no thread before the policy is accepted
+    accepted = web.post(f"/app/courses/{room.course_id}/tutor/policy",
+                        data={"csrf_token": FORM_CSRF.search(page).group(1)}, follow_redirects=False)
+    assert accepted.status_code == 303, accepted.text
+    page = web.get(f"/app/courses/{room.course_id}/tutor").text
+    assert 'id="ai-policy"' not in page and 'id="message"' in page
+    assert as_owner(tenant.id, "SELECT method, text_version FROM consents WHERE user_id = :u AND purpose = "
+                    "'ai_tutor'", u=room.student_id) == [("web", "ai-use-1")]
 
 
 def test_tutor_page_is_closed_with_the_reason_during_a_proctored_attempt(web, make_tenant):
