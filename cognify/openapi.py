@@ -50,6 +50,8 @@ def _error_codes(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         codes |= {401, 403}
     if path.startswith("/api/v1/privacy/exports/"):  # a signed link: tampered or expired
         codes |= {403, 410}
+    if path.startswith("/api/v1/privacy/unsubscribe"):  # a signed link: tampered
+        codes.add(403)
     if path.startswith(("/api/v1/auth/", "/api/v1/webhooks/")):  # wrong credentials or signature
         codes.add(401)
     if "{" in path:

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    public_url: str | None = None  # the address users reach the API at (links in emails); default host:port
     workers: int = Field(default=1, ge=1, le=64)  # API processes `cognify up` runs
     model_port: int = 8765
     access_token_minutes: int = 60
@@ -109,3 +110,9 @@ def _local_secret(data_dir: Path) -> str:
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
     return Settings()
+
+
+def public_url(settings: Settings | None = None) -> str:
+    """The base URL links in emails point to: COGNIFY_PUBLIC_URL, else the API's own host and port."""
+    settings = settings or get_settings()
+    return (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")

@@ -14,6 +14,7 @@ from cognify.models import utcnow
 from cognify.security import Role, hash_password
 from domain.analytics.models import Engagement, FunnelStep, KPIEvent
 from domain.crm.models import Campaign, Conversation, Lead, Task
+from domain.crm.service.leads import LEAD_OPT_IN_VERSION
 from domain.identity.models import User
 from domain.lms.models import (
     Assessment,
@@ -24,6 +25,7 @@ from domain.lms.models import (
     Enrollment,
     Module,
 )
+from domain.privacy.consent import Consent, Purpose
 from domain.seed_content import CONVERSATION, COURSES, EXAM, FAMILIES, LEADS, QUIZ, STAFF
 from domain.sis.billing_models import Invoice, PaymentCreate
 from domain.sis.models import Attendance, Student, Timetable
@@ -172,13 +174,16 @@ class _Seeder:
 
     def crm(self) -> None:
         steps = ["new", "contacted", "qualified", "won"]
-        for name, source, status, email, tags in LEADS:
+        for n, (name, source, status, email, tags) in enumerate(LEADS):
             created = self.now - timedelta(days=self.rng.randrange(3, 30))
             lead = self.add(Lead(name=name, source=source, status=status, assigned_to=self.sales.id,
                                  contact={"email": email}, contact_key=f"email:{email}", tags=tags,
                                  created_at=created, updated_at=created,
                                  last_contacted_at=None if status == "new" else created + timedelta(days=1)))
             self.session.flush()
+            if n % 3 != 2:  # two in three ticked the sign-up form's marketing box
+                self.add(Consent(lead_id=lead.id, purpose=Purpose.marketing_email, granted=True,
+                                 text_version=LEAD_OPT_IN_VERSION, method="form", created_at=created))
             depth = {"new": 1, "contacted": 2, "qualified": 3, "won": 4, "lost": 2}[status]
             for i, (channel, direction, body) in enumerate(CONVERSATION[: depth if status != "new" else 1]):
                 self.add(Conversation(lead_id=lead.id, channel=channel, direction=direction, body=body,

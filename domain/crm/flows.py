@@ -34,7 +34,8 @@ def capture_lead(session: Session, form: LeadForm) -> tuple[Lead, bool]:
     lead = session.exec(select(Lead).where(Lead.contact_key == key)).first() if key else None
     created = lead is None
     if lead is None:
-        data = LeadCreate(name=form.name, source=form.source, contact=contact, tags=form.tags)
+        data = LeadCreate(name=form.name, source=form.source, contact=contact, tags=form.tags,
+                          marketing_consent=form.marketing_consent or None)
         try:
             with session.begin_nested():
                 lead = crm.create_lead(session, None, data)

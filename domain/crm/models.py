@@ -95,6 +95,7 @@ class LeadCreate(LeadBase):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
     contact: LeadContact = Field(default_factory=LeadContact)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
+    marketing_consent: bool | None = None  # true: the lead opted in to marketing (stored as a consent record)
 
 
 class LeadUpdate(Patch):

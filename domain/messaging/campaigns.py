@@ -10,6 +10,8 @@ from domain.crm import service as crm
 from domain.crm.models import Campaign, CampaignStatus, Channel, Direction, Lead, MessageCreate
 from domain.messaging.models import CampaignSend
 from domain.messaging.service import queue_message
+from domain.privacy.consent import MARKETING_OPT_IN, lead_may_be_marketed
+from domain.privacy.links import unsubscribe_url
 
 SEND_BATCH = 500
 
@@ -25,7 +27,11 @@ def recipient_of(lead: Lead, medium: str) -> str | None:
 
 
 def send_to_lead(session: Session, campaign: Campaign, lead: Lead) -> bool:
-    """Send the campaign to one lead unless it already was; True when this call sent it."""
+    """Send the campaign to one lead that opted in to marketing, unless it already was; True when sent.
+
+    An email carries RFC 8058 one-click unsubscribe headers; the link records the lead's withdrawal."""
+    if not lead_may_be_marketed(session, lead.id):
+        return False
     send_id = uuid4()
     claimed = session.execute(pg_insert(CampaignSend).values(
         id=send_id, campaign_id=campaign.id, lead_id=lead.id,
@@ -36,8 +42,13 @@ def send_to_lead(session: Session, campaign: Campaign, lead: Lead) -> bool:
     if recipient is None:
         return False
     rendered = crm.render_template(campaign.template, lead)
-    message = queue_message(session, channel=campaign.medium, recipient=recipient,
-                            subject=rendered.get("subject"), body=rendered["body"], lead_id=lead.id)
+    headers, body = {}, rendered["body"]
+    if campaign.medium == "email":
+        link = unsubscribe_url(session.info["tenant_id"], lead.id)
+        headers = {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        body += f"\n\n--\nTo stop these emails: {link}"
+    message = queue_message(session, channel=campaign.medium, recipient=recipient, headers=headers,
+                            subject=rendered.get("subject"), body=body, lead_id=lead.id)
     session.execute(CampaignSend.__table__.update()  # type: ignore[attr-defined]
                     .where(CampaignSend.__table__.c.id == send_id).values(message_id=message.id))
     crm.add_message(session, None, lead.id, MessageCreate(
@@ -63,6 +74,6 @@ def send_campaign(session: Session, campaign_id: UUID) -> int:
     if campaign.status != CampaignStatus.running:
         return 0
     reached = select(CampaignSend.lead_id).where(CampaignSend.campaign_id == campaign.id)
-    leads = session.exec(crm.target_query(campaign.target_group)
+    leads = session.exec(crm.target_query(campaign.target_group).where(MARKETING_OPT_IN)
                          .where(col(Lead.id).not_in(reached)).limit(SEND_BATCH)).all()
     return sum(send_to_lead(session, campaign, lead) for lead in leads)

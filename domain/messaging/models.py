@@ -7,7 +7,7 @@ from uuid import UUID
 from sqlalchemy import Column, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from cognify.models import TenantScoped
+from cognify.models import TenantScoped, json_field
 
 
 class MessageStatus(enum.StrEnum):
@@ -31,6 +31,7 @@ class OutboundMessage(TenantScoped, table=True):
     backend: str | None = Field(default=None, max_length=40)
     error: str | None = Field(default=None, sa_column=Column(Text))
     lead_id: UUID | None = Field(default=None, foreign_key="leads.id", ondelete="SET NULL")
+    headers: dict[str, str] = json_field()  # extra email headers (a campaign's List-Unsubscribe)
     sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 

@@ -17,11 +17,11 @@ MESSAGE_SORTS = ("created_at", "sent_at", "status", "channel")
 
 def queue_message(
     session: Session, *, channel: str, recipient: str, body: str, subject: str | None = None,
-    lead_id: UUID | None = None,
+    lead_id: UUID | None = None, headers: dict[str, str] | None = None,
 ) -> OutboundMessage:
     """Write a message and its delivery event in the caller's transaction."""
     message = OutboundMessage(tenant_id=session.info["tenant_id"], channel=channel, recipient=recipient,
-                              subject=subject, body=body, lead_id=lead_id)
+                              subject=subject, body=body, lead_id=lead_id, headers=headers or {})
     session.add(message)
     session.flush()
     emit(session, MESSAGE_QUEUED, {"message_id": message.id})

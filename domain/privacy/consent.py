@@ -13,6 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
+from sqlalchemy import text
 from sqlmodel import Field, Session, col, select
 
 from cognify.errors import Conflict, Forbidden, NotFound
@@ -38,7 +39,8 @@ class Consent(TenantScoped, table=True):
     """One consent or withdrawal (append-only: the app role cannot change or delete it)."""
 
     __tablename__ = "consents"
-    user_id: UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    user_id: UUID | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE", index=True)
+    lead_id: UUID | None = Field(default=None, foreign_key="leads.id", ondelete="CASCADE", index=True)
     purpose: Purpose = Field(max_length=40)
     granted: bool
     text_version: str = Field(max_length=40)
@@ -61,7 +63,8 @@ class ConsentPublic(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
     id: UUID
-    user_id: UUID
+    user_id: UUID | None
+    lead_id: UUID | None
     purpose: Purpose
     granted: bool
     text_version: str
@@ -156,6 +159,31 @@ def record_consent(session: Session, actor: Actor, body: ConsentCreate, method: 
         method = "admin"
     row = Consent(tenant_id=actor.tenant_id, user_id=user_id, purpose=body.purpose, granted=body.granted,
                   text_version=body.text_version, recorded_by=actor.user_id, method=method)
+    session.add(row)
+    session.flush()
+    return row
+
+
+MARKETING_OPT_IN = text(
+    "(SELECT c.granted FROM consents c WHERE c.lead_id = leads.id AND c.purpose = 'marketing_email' "
+    "ORDER BY c.created_at DESC, c.id DESC LIMIT 1) IS TRUE")
+
+
+def lead_may_be_marketed(session: Session, lead_id: UUID) -> bool:
+    """Whether the lead's latest marketing consent grants it (no record: no)."""
+    latest = session.exec(select(Consent.granted).where(
+        Consent.lead_id == lead_id, Consent.purpose == Purpose.marketing_email)
+        .order_by(col(Consent.created_at).desc(), col(Consent.id).desc())).first()
+    return bool(latest)
+
+
+def record_lead_consent(session: Session, tenant_id: UUID, lead_id: UUID, granted: bool, method: str,
+                        text_version: str, recorded_by: UUID | None = None) -> Consent | None:
+    """Append a lead's marketing consent or withdrawal; None when it would not change the state."""
+    if lead_may_be_marketed(session, lead_id) == granted:
+        return None
+    row = Consent(tenant_id=tenant_id, lead_id=lead_id, purpose=Purpose.marketing_email, granted=granted,
+                  method=method, text_version=text_version, recorded_by=recorded_by)
     session.add(row)
     session.flush()
     return row

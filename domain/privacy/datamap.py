@@ -162,7 +162,7 @@ ENTRIES: tuple[TableEntry, ...] = (
     TableEntry("outbound_messages", Category.messaging, Erasure.delete,
                subject="recipient = (SELECT email FROM users WHERE id = :user_id)", retention_days=365,
                columns={"channel": _R, "recipient": _P, "subject": _F, "body": _F, "status": _R,
-                        "backend": _R, "error": _F}),
+                        "backend": _R, "error": _F, "headers": _R}),
     # analytics
     TableEntry("kpi_events", Category.analytics, Erasure.delete, subject="user_id = :user_id",
                columns={"event_type": _R, "source": _R, "tags": _F, "properties": _F}),
@@ -209,9 +209,11 @@ ENTRIES: tuple[TableEntry, ...] = (
     TableEntry("privacy_request_events", Category.privacy, Erasure.legal_hold,
                subject="request_id IN (SELECT id FROM privacy_requests WHERE subject_user_id = :user_id)",
                columns={"state": _R, "message": _R}, note="Append-only audit trail of each request."),
-    TableEntry("consents", Category.privacy, Erasure.legal_hold, subject="user_id = :user_id",
+    TableEntry("consents", Category.privacy, Erasure.legal_hold,
+               subject=f"user_id = :user_id OR {_SUBJECT_LEADS}",
                columns={"purpose": _R, "text_version": _R, "method": _R},
-               note="Append-only proof of consent and withdrawal; kept to show lawful processing."),
+               note="Append-only proof of consent and withdrawal, of users and of leads (marketing); kept to "
+                    "show lawful processing; a lead's go with the lead."),
     TableEntry("outbox_receipts", Category.system, Erasure.none, columns={"handler": _R}),
     TableEntry("dead_letters", Category.system, Erasure.anonymise, retention_days=90,
                columns={"event_type": _R, "handler": _R, "payload": _F, "error": _F}),

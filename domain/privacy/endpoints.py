@@ -1,18 +1,21 @@
 """Privacy endpoints: the data map, data-subject requests and their signed export downloads."""
 
+import html
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 from cognify.api import SessionDep
 from cognify.db import tenant_session
 from cognify.errors import NotFound
 from cognify.storage import get_store
+from domain.crm.models import Lead
 from domain.identity.deps import Actor, CurrentActor, require
 from domain.privacy import consent, links, service
-from domain.privacy.consent import Consent, ConsentCreate, ConsentPublic, ConsentState
+from domain.privacy.consent import Consent, ConsentCreate, ConsentPublic, ConsentState, record_lead_consent
 from domain.privacy.datamap import DATA_MAP, STORES, Category, Column, Erasure
 from domain.privacy.models import PrivacyRequest, RequestCreate, RequestPublic
 
@@ -104,6 +107,32 @@ def record_consent(session: SessionDep, actor: CurrentActor, body: ConsentCreate
 def consent_state(session: SessionDep, actor: CurrentActor, user_id: UUID | None = None) -> ConsentState:
     """A user's current consents per purpose and their history (yourself, your child; admins: anyone)."""
     return consent.consent_state(session, actor, user_id or actor.user_id)
+
+
+Signature = Annotated[str, Query(max_length=128)]
+
+
+@router.post("/unsubscribe")
+def unsubscribe(tenant: Annotated[UUID, Query()], lead: Annotated[UUID, Query()],
+                signature: Signature) -> dict[str, bool]:
+    """One-click unsubscribe (RFC 8058) from a campaign email's signed link: records the withdrawal."""
+    links.verify_unsubscribe(tenant, lead, signature)
+    with tenant_session(tenant) as session:
+        if session.get(Lead, lead) is not None:
+            record_lead_consent(session, tenant, lead, False, method="email_link", text_version="unsubscribe")
+    return {"unsubscribed": True}
+
+
+@router.get("/unsubscribe", response_class=HTMLResponse)
+def unsubscribe_page(request: Request, tenant: Annotated[UUID, Query()], lead: Annotated[UUID, Query()],
+                     signature: Signature) -> HTMLResponse:
+    """The link opened in a browser: a button that unsubscribes (a GET alone changes nothing)."""
+    links.verify_unsubscribe(tenant, lead, signature)
+    action = html.escape(f"{request.url.path}?{request.url.query}", quote=True)
+    return HTMLResponse(
+        "<!doctype html><html lang=en><meta charset=utf-8><title>Unsubscribe</title>"
+        "<h1>Stop marketing emails?</h1>"
+        f'<form method=post action="{action}"><button type=submit>Unsubscribe</button></form></html>')
 
 
 @router.get("/exports/{request_id}", response_class=Response,

@@ -45,6 +45,7 @@ class LeadForm(BaseModel):
     source: str = PydanticField(default="web_form", min_length=1, max_length=60)
     message: str | None = PydanticField(default=None, max_length=10_000)
     tags: list[str] = PydanticField(default_factory=list, max_length=20)
+    marketing_consent: bool = False  # the form's opt-in box for marketing email
 
 
 class PaymentNotice(BaseModel):

@@ -13,6 +13,7 @@ from cognify.models import utcnow
 from cognify.security import Actor, Role
 from domain.crm.models import Lead, LeadContact, LeadCreate, LeadStatus, LeadUpdate
 from domain.crm.service._common import check_user, like_pattern, require
+from domain.privacy.consent import record_lead_consent
 
 S = LeadStatus
 TRANSITIONS: dict[LeadStatus, frozenset[LeadStatus]] = {
@@ -67,6 +68,9 @@ def _refuse_duplicate(session: Session, key: str | None, exclude: UUID | None = 
         )
 
 
+LEAD_OPT_IN_VERSION = "lead-opt-in-1"
+
+
 def create_lead(session: Session, actor: Actor | None, data: LeadCreate) -> Lead:
     """A new lead; 409 `duplicate_lead` (with the existing id) when its contact is known."""
     require(actor, "crm:manage")
@@ -74,10 +78,15 @@ def create_lead(session: Session, actor: Actor | None, data: LeadCreate) -> Lead
     key = contact_key(data.contact)
     _refuse_duplicate(session, key)
     lead = Lead(
-        **data.model_dump(exclude={"contact"}), contact=_contact_json(data.contact), contact_key=key,
+        **data.model_dump(exclude={"contact", "marketing_consent"}), contact=_contact_json(data.contact),
+        contact_key=key,
     )
     session.add(lead)
     session.flush()
+    if data.marketing_consent:
+        record_lead_consent(session, session.info["tenant_id"], lead.id, True,
+                            method="staff" if actor else "form", text_version=LEAD_OPT_IN_VERSION,
+                            recorded_by=actor.user_id if actor else None)
     return lead
 
 
