@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from cognify.api import PageDep, SessionDep
 from cognify.security import Actor
 from domain.identity.deps import CurrentActor, require
+from domain.privacy.access_log import log_reads
 from proctoring import review, sessions
 from proctoring.models import (
     BrowserEventsIn,
@@ -84,17 +85,25 @@ def review_queue(session: SessionDep, _: Proctor, page: PageDep) -> ReviewQueue:
 
 
 @router.get("/sessions/{session_id}/timeline", response_model=Timeline)
-def read_timeline(session: SessionDep, _: Proctor, session_id: UUID, response: Response) -> Timeline:
+def read_timeline(session: SessionDep, actor: Proctor, session_id: UUID, response: Response) -> Timeline:
     """Face and browser events in time order, scores and evidence links."""
     response.headers.update(PRIVATE)
-    return review.timeline(session, session_id, f"{router.prefix}/sessions/{session_id}/evidence")
+    timeline = review.timeline(session, session_id, f"{router.prefix}/sessions/{session_id}/evidence")
+    log_reads(session, actor, "proctoring_session", "GET /api/v1/proctoring/sessions/{session_id}/timeline",
+              [(timeline.session.student_id, None, session_id)])
+    return timeline
 
 
 @router.get("/sessions/{session_id}/evidence/{event_id}", response_class=Response,
             responses={200: {"content": {"image/jpeg": {}}}})
-def read_evidence(session: SessionDep, _: Proctor, session_id: UUID, event_id: UUID) -> Response:
+def read_evidence(session: SessionDep, actor: Proctor, session_id: UUID, event_id: UUID) -> Response:
     """An event's evidence frame (proctors and admins of the tenant only; never cached)."""
-    return Response(review.evidence(session, session_id, event_id), media_type="image/jpeg", headers=PRIVATE)
+    frame = review.evidence(session, session_id, event_id)
+    row = sessions.visible_session(session, actor, session_id)
+    log_reads(session, actor, "proctoring_evidence",
+              "GET /api/v1/proctoring/sessions/{session_id}/evidence/{event_id}",
+              [(row.student_id, None, event_id)])
+    return Response(frame, media_type="image/jpeg", headers=PRIVATE)
 
 
 @router.post("/sessions/{session_id}/decision", response_model=SessionPublic)

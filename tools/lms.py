@@ -9,6 +9,7 @@ from cognify.db import TenantSession
 from cognify.security import Actor
 from domain.lms.models import CoursePublic, CourseStatus, EnrollmentPublic
 from domain.lms.service import courses, enrollments
+from domain.privacy.access_log import log_reads
 from tools.spec import ToolArgs, declare
 
 
@@ -63,4 +64,6 @@ class StudentProgressArgs(ToolArgs):
 def get_student_progress(session: TenantSession, actor: Actor, args: StudentProgressArgs) -> dict[str, Any]:
     """A student's standing in a course: progress, unlocked modules, attempts, certificate."""
     progress = enrollments.get_student_progress(session, actor, args.student_id, args.course_id)
+    log_reads(session, actor, "student_progress", "tool get_student_progress",
+              [(args.student_id, None, args.course_id)])
     return progress.model_dump(mode="json")

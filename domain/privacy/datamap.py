@@ -214,6 +214,10 @@ ENTRIES: tuple[TableEntry, ...] = (
                columns={"purpose": _R, "text_version": _R, "method": _R},
                note="Append-only proof of consent and withdrawal, of users and of leads (marketing); kept to "
                     "show lawful processing; a lead's go with the lead."),
+    TableEntry("record_access_log", Category.privacy, Erasure.legal_hold,
+               subject="student_user_id = :user_id OR accessor_id = :user_id",
+               columns={"record_type": _R, "accessor_role": _R, "via": _R},
+               note="Append-only: who read a student's education record (FERPA); ids only, no content."),
     TableEntry("outbox_receipts", Category.system, Erasure.none, columns={"handler": _R}),
     TableEntry("dead_letters", Category.system, Erasure.anonymise, retention_days=90,
                columns={"event_type": _R, "handler": _R, "payload": _F, "error": _F}),

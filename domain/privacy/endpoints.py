@@ -15,6 +15,7 @@ from cognify.storage import get_store
 from domain.crm.models import Lead
 from domain.identity.deps import Actor, CurrentActor, require
 from domain.privacy import consent, links, service
+from domain.privacy.access_log import RecordAccessPublic, read_log
 from domain.privacy.consent import Consent, ConsentCreate, ConsentPublic, ConsentState, record_lead_consent
 from domain.privacy.datamap import DATA_MAP, STORES, Category, Column, Erasure
 from domain.privacy.models import PrivacyRequest, RequestCreate, RequestPublic
@@ -107,6 +108,14 @@ def record_consent(session: SessionDep, actor: CurrentActor, body: ConsentCreate
 def consent_state(session: SessionDep, actor: CurrentActor, user_id: UUID | None = None) -> ConsentState:
     """A user's current consents per purpose and their history (yourself, your child; admins: anyone)."""
     return consent.consent_state(session, actor, user_id or actor.user_id)
+
+
+@router.get("/access-log", response_model=list[RecordAccessPublic])
+def access_log(session: SessionDep, actor: CurrentActor, student_id: UUID | None = None,
+               limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[RecordAccessPublic]:
+    """Who read a student's records (FERPA), newest first: admins for anyone, a student for themselves,
+    a parent for their child."""
+    return read_log(session, actor, student_id or actor.user_id, limit)
 
 
 Signature = Annotated[str, Query(max_length=128)]

@@ -40,7 +40,7 @@ def test_every_tenant_table_has_rls_and_a_policy() -> None:
     assert {name for name, rls, policies in rows if rls and policies} == set(tables)
 
 
-APPEND_ONLY = frozenset({"privacy_request_events", "consents"})
+APPEND_ONLY = frozenset({"privacy_request_events", "consents", "record_access_log"})
 
 
 def test_raw_select_without_where_sees_only_own_tenant(make_tenant) -> None:

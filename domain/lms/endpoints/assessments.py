@@ -5,6 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 
 from cognify.api import PageDep, SessionDep, SortParam
+from cognify.security import Actor
 from domain.identity.deps import CurrentActor
 from domain.lms.models import (
     AssessmentAttempt,
@@ -20,6 +21,7 @@ from domain.lms.models import (
     AttemptStatus,
 )
 from domain.lms.service import assessments, attempts
+from domain.privacy.access_log import log_reads
 
 router = APIRouter(prefix="/api/v1", tags=["lms"])
 NO_CONTENT = status.HTTP_204_NO_CONTENT
@@ -75,7 +77,10 @@ def start_attempt(session: SessionDep, actor: CurrentActor, assessment_id: UUID)
     return attempts.attempt_view(session, attempts.start_attempt(session, actor, assessment_id))
 
 
-def _page(session: SessionDep, rows: list[AssessmentAttempt], count: int) -> AttemptsPublic:
+def _page(
+    session: SessionDep, actor: Actor, rows: list[AssessmentAttempt], count: int, via: str
+) -> AttemptsPublic:
+    log_reads(session, actor, "assessment_attempt", via, ((a.student_id, None, a.id) for a in rows))
     return AttemptsPublic(data=[attempts.attempt_view(session, a) for a in rows], count=count)
 
 
@@ -90,7 +95,7 @@ def list_assessment_attempts(
         session, actor, assessment_id=assessment_id, student_id=student_id, status=status, passed=passed,
         sort=sort, limit=page.limit, offset=page.offset,
     )
-    return _page(session, rows, count)
+    return _page(session, actor, rows, count, "GET /api/v1/assessments/{assessment_id}/attempts")
 
 
 @router.get("/attempts", response_model=AttemptsPublic)
@@ -104,13 +109,16 @@ def list_attempts(
         session, actor, assessment_id=assessment_id, student_id=student_id, status=status, passed=passed,
         sort=sort, limit=page.limit, offset=page.offset,
     )
-    return _page(session, rows, count)
+    return _page(session, actor, rows, count, "GET /api/v1/attempts")
 
 
 @router.get("/attempts/{attempt_id}", response_model=AttemptPublic)
 def read_attempt(session: SessionDep, actor: CurrentActor, attempt_id: UUID) -> AttemptPublic:
     """One attempt."""
-    return attempts.attempt_view(session, attempts.get_attempt(session, actor, attempt_id))
+    attempt = attempts.get_attempt(session, actor, attempt_id)
+    log_reads(session, actor, "assessment_attempt", "GET /api/v1/attempts/{attempt_id}",
+              [(attempt.student_id, None, attempt.id)])
+    return attempts.attempt_view(session, attempt)
 
 
 @router.patch("/attempts/{attempt_id}", response_model=AttemptPublic)

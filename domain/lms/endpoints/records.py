@@ -22,6 +22,7 @@ from domain.lms.models import (
     StudentProgress,
 )
 from domain.lms.service import certificates, enrollments
+from domain.privacy.access_log import log_reads
 
 router = APIRouter(prefix="/api/v1", tags=["lms"])
 NO_CONTENT = status.HTTP_204_NO_CONTENT
@@ -56,7 +57,10 @@ def read_enrollment(session: SessionDep, actor: CurrentActor, enrollment_id: UUI
 def read_progress(session: SessionDep, actor: CurrentActor, enrollment_id: UUID) -> StudentProgress:
     """The enrolled student's progress in the course."""
     enrollment = enrollments.get_enrollment(session, actor, enrollment_id)
-    return enrollments.get_student_progress(session, actor, enrollment.student_id, enrollment.course_id)
+    progress = enrollments.get_student_progress(session, actor, enrollment.student_id, enrollment.course_id)
+    log_reads(session, actor, "student_progress", "GET /api/v1/enrollments/{enrollment_id}/progress",
+              [(enrollment.student_id, None, enrollment.id)])
+    return progress
 
 
 @router.patch("/enrollments/{enrollment_id}", response_model=EnrollmentPublic)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from cognify.api import PageDep, SessionDep, SortParam
 from domain.identity.deps import CurrentActor
+from domain.privacy.access_log import log_reads
 from domain.sis import service
 from domain.sis.billing_models import (
     Invoice,
@@ -46,13 +47,17 @@ def list_invoices(
         session, actor, student_id=student_id, course_id=course_id, status=status, currency=currency,
         due_before=due_before, due_after=due_after, sort=sort, limit=page.limit, offset=page.offset,
     )
+    log_reads(session, actor, "invoice", "GET /api/v1/invoices", ((None, r.student_id, r.id) for r in rows))
     return InvoicesPublic(data=[InvoicePublic.model_validate(r) for r in rows], count=count)
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoicePublic)
 def read_invoice(session: SessionDep, actor: CurrentActor, invoice_id: UUID) -> Invoice:
     """One invoice."""
-    return service.get_invoice(session, actor, invoice_id)
+    invoice = service.get_invoice(session, actor, invoice_id)
+    log_reads(session, actor, "invoice", "GET /api/v1/invoices/{invoice_id}",
+              [(None, invoice.student_id, invoice.id)])
+    return invoice
 
 
 @router.patch("/invoices/{invoice_id}", response_model=InvoicePublic)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from cognify.api import PageDep, SessionDep, SortParam
 from domain.identity.deps import CurrentActor
+from domain.privacy.access_log import log_reads
 from domain.sis import service
 from domain.sis.models import (
     Attendance,
@@ -50,13 +51,17 @@ def list_students(
         session, actor, status=status, guardian_id=guardian_id, user_id=user_id, name=name, sort=sort,
         limit=page.limit, offset=page.offset,
     )
+    log_reads(session, actor, "student", "GET /api/v1/students", ((r.user_id, r.id, r.id) for r in rows))
     return StudentsPublic(data=[StudentPublic.model_validate(r) for r in rows], count=count)
 
 
 @router.get("/students/{student_id}", response_model=StudentPublic)
 def read_student(session: SessionDep, actor: CurrentActor, student_id: UUID) -> Student:
     """One student record."""
-    return service.get_student(session, actor, student_id)
+    student = service.get_student(session, actor, student_id)
+    log_reads(session, actor, "student", "GET /api/v1/students/{student_id}",
+              [(student.user_id, student.id, student.id)])
+    return student
 
 
 @router.patch("/students/{student_id}", response_model=StudentPublic)
@@ -91,13 +96,18 @@ def list_attendance(
         session, actor, student_id=student_id, course_id=course_id, status=status, method=method,
         since=since, until=until, sort=sort, limit=page.limit, offset=page.offset,
     )
+    log_reads(session, actor, "attendance", "GET /api/v1/attendance",
+              ((None, r.student_id, r.id) for r in rows))
     return AttendancesPublic(data=[AttendancePublic.model_validate(r) for r in rows], count=count)
 
 
 @router.get("/attendance/{attendance_id}", response_model=AttendancePublic)
 def read_attendance(session: SessionDep, actor: CurrentActor, attendance_id: UUID) -> Attendance:
     """One attendance mark."""
-    return service.get_attendance(session, actor, attendance_id)
+    mark = service.get_attendance(session, actor, attendance_id)
+    log_reads(session, actor, "attendance", "GET /api/v1/attendance/{attendance_id}",
+              [(None, mark.student_id, mark.id)])
+    return mark
 
 
 @router.patch("/attendance/{attendance_id}", response_model=AttendancePublic)
