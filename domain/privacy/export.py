@@ -42,8 +42,9 @@ def exported_tables() -> list[TableEntry]:
 
 def _rows(session: Session, entry: TableEntry, user_id: UUID) -> list[dict[str, Any]]:
     hidden = {name for name, kind in entry.columns.items() if kind == Column.secret} | BINARY_COLUMNS
-    result = session.execute(text(f"SELECT to_jsonb(t) AS row FROM {entry.table} t WHERE {entry.subject}"),
-                             {"user_id": user_id})
+    # The alias is no column name of any table (`proctoring_frame_signals` has a column `t`).
+    query = f"SELECT to_jsonb(exported) AS row FROM {entry.table} AS exported WHERE {entry.subject}"
+    result = session.execute(text(query), {"user_id": user_id})
     return [{k: v for k, v in row.items() if k not in hidden} for (row,) in result]
 
 

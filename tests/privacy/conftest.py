@@ -4,6 +4,7 @@ from uuid import uuid4
 
 import pytest
 from privacy_helpers import one
+from sqlalchemy import text
 from sqlmodel import select
 
 from cognify.db import tenant_session
@@ -32,6 +33,9 @@ def school(make_tenant):
         session.flush()
         key = f"{tenant.id}/proctoring/{proctored.id}/frames/{uuid4()}.jpg"
         get_store().put(key, b"\xff\xd8jpeg-bytes", "image/jpeg")
+        session.execute(text(  # a column named `t`: the export must not mistake it for the row
+            "INSERT INTO proctoring_frame_signals (id, session_id, t, face_count, blocked, "
+            "no_face_confirmed) VALUES (gen_random_uuid(), :s, 1.5, 1, false, false)"), {"s": proctored.id})
         session.add(TimelineEvent(tenant_id=tenant.id, session_id=proctored.id, type="no_face",
                                   source="video", start_s=3.0, end_s=9.0, evidence_s=5.0, evidence_key=key))
     pupil["evidence_key"] = key

@@ -58,6 +58,7 @@ def test_a_student_exports_their_own_data(client, celery_worker, school):
     assert [row["email"] for row in users] == [pupil["email"]]
     assert "password_hash" not in users[0]
     assert data["data/students.json"]["rows"][0]["personal_info"]["name"] == pupil["full_name"]
+    assert data["data/proctoring_frame_signals.json"]["rows"][0]["t"] == 1.5
     for table in ("enrollments", "attendance", "invoices", "certificates",
                   "assessment_attempts", "proctoring_sessions", "proctoring_events"):
         table_rows = data[f"data/{table}.json"]["rows"]
