@@ -16,6 +16,7 @@ from cognify.errors import NotFound
 from cognify.models import TenantScoped
 from cognify.security import Actor
 from domain.identity.models import User
+from domain.privacy.subjects import may_act_for
 from domain.sis.models import Student
 
 
@@ -76,8 +77,6 @@ def log_reads(session: Session, actor: Actor | None, record_type: str, via: str,
 
 def read_log(session: Session, actor: Actor, student_id: UUID, limit: int = 200) -> list[RecordAccessPublic]:
     """Who read the student's records, newest first: for admins, the student, and their guardian."""
-    from domain.privacy.service import may_act_for
-
     if session.get(User, student_id) is None or not may_act_for(session, actor, student_id):
         raise NotFound("No such user")
     query = (select(RecordAccess, User.full_name)

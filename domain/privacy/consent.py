@@ -8,7 +8,6 @@ given by their guardian.
 
 import enum
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -18,8 +17,10 @@ from sqlmodel import Field, Session, col, select
 
 from cognify.errors import Conflict, Forbidden, NotFound
 from cognify.models import TenantScoped
-from cognify.security import Actor, Role
+from cognify.security import Actor
 from domain.identity.models import User
+from domain.privacy.models import PrivacySettings
+from domain.privacy.subjects import is_guardian, may_act_for
 from domain.sis.models import Student
 from domain.tenancy.models import Tenant
 
@@ -85,9 +86,10 @@ class ConsentState(BaseModel):
 
 def guardian_age(tenant: Tenant | None) -> int:
     """The age under which a guardian must consent: the tenant's setting, else 18 in India (DPDP), else 13."""
-    block: dict[str, Any] = ((tenant.customizations if tenant else None) or {}).get("privacy") or {}
-    if block.get("guardian_consent_age") is not None:
-        return int(block["guardian_consent_age"])
+    block = ((tenant.customizations if tenant else None) or {}).get("privacy") or {}
+    explicit = PrivacySettings.model_validate(block).guardian_consent_age
+    if explicit is not None:
+        return explicit
     region = (tenant.region if tenant else None) or ""
     return DPDP_GUARDIAN_AGE if region.split("-")[0] == "in" else US_GUARDIAN_AGE
 
@@ -132,12 +134,6 @@ def require_consent(session: Session, tenant_id: UUID, user_id: UUID, purpose: P
                        code="consent_required", details={"purpose": purpose.value, "minor": minor})
 
 
-def _guardian_of(session: Session, actor: Actor, user_id: UUID) -> bool:
-    found = session.exec(select(Student.id).where(Student.user_id == user_id,
-                                                  Student.guardian_id == actor.user_id)).first()
-    return actor.role == Role.parent and found is not None
-
-
 def record_consent(session: Session, actor: Actor, body: ConsentCreate, method: str = "api") -> Consent:
     """Append a consent or withdrawal: the user for themselves, a parent for their child, an admin on record.
 
@@ -145,7 +141,7 @@ def record_consent(session: Session, actor: Actor, body: ConsentCreate, method: 
     user_id = body.user_id or actor.user_id
     if session.get(User, user_id) is None:
         raise NotFound("No such user")
-    guardian, admin = _guardian_of(session, actor, user_id), actor.can("privacy:manage")
+    guardian, admin = is_guardian(session, actor, user_id), actor.can("privacy:manage")
     if body.purpose == Purpose.guardian_consent:
         allowed = guardian or admin
     else:
@@ -191,8 +187,7 @@ def record_lead_consent(session: Session, tenant_id: UUID, lead_id: UUID, grante
 
 def consent_state(session: Session, actor: Actor, user_id: UUID) -> ConsentState:
     """A user's consents, for themselves, their guardian or an admin; 404 for anyone else."""
-    if session.get(User, user_id) is None or not (
-            user_id == actor.user_id or actor.can("privacy:manage") or _guardian_of(session, actor, user_id)):
+    if session.get(User, user_id) is None or not may_act_for(session, actor, user_id):
         raise NotFound("No such user")
     history = session.exec(select(Consent).where(Consent.user_id == user_id)
                            .order_by(col(Consent.created_at), col(Consent.id))).all()

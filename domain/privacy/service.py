@@ -22,21 +22,8 @@ from domain.privacy.models import (
     RequestPublic,
     RequestState,
 )
-from domain.sis.models import Student
+from domain.privacy.subjects import may_act_for
 from domain.tenancy.models import Tenant
-
-
-def _is_guardian(session: Session, actor: Actor, subject_id: UUID) -> bool:
-    found = session.exec(select(Student.id).where(
-        Student.user_id == subject_id, Student.guardian_id == actor.user_id)).first()
-    return actor.role == Role.parent and found is not None
-
-
-def may_act_for(session: Session, actor: Actor, subject_id: UUID) -> bool:
-    """Admins for anyone in their tenant, a user for themselves, a parent for their child."""
-    if actor.can("privacy:manage") or actor.user_id == subject_id:
-        return True
-    return _is_guardian(session, actor, subject_id)
 
 
 def record(session: Session, request: PrivacyRequest, state: RequestState, message: str,
