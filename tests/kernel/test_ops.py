@@ -59,17 +59,17 @@ def test_health_ready_and_metrics(client, monkeypatch, embedded_gateway) -> None
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         monkeypatch.setenv(LOCAL_MODEL_URL_ENV, f"http://127.0.0.1:{server.server_port}/v1")
-        assert client.get("/readyz").json() == {
-            "status": "ok", "checks": {"database": "ok", "redis": "ok", "gateway": "ok"},
-            "ledger": {"backlog": 0, "dead": 0}}
+        ready = client.get("/readyz").json()
+        # The ledger stream is shared with the other xdist worker, whose gateway calls may be in flight.
+        assert ready["status"] == "ok" and ready["checks"] == {"database": "ok", "redis": "ok", "gateway": "ok"}
+        assert ready["ledger"]["dead"] == 0 and isinstance(ready["ledger"]["backlog"], int)
     finally:
         server.shutdown()
         server.server_close()
     metrics = client.get("/metrics")
     assert metrics.status_code == 200
     assert 'cognify_http_requests_total{method="GET",route="/readyz",status="200"}' in metrics.text
-    # Exported on every scrape; its value is the shared stream's length, which the other xdist worker's
-    # gateway calls may move between the two requests (readyz above saw 0).
+    # Exported on every scrape; its value is the shared stream's length.
     gauge = re.search(r"^cognify_gateway_ledger_backlog \d+\.\d+$", metrics.text, re.MULTILINE)
     assert gauge, metrics.text[-2000:]
 
