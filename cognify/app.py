@@ -32,6 +32,7 @@ from domain.identity.endpoints import router as identity_router
 from domain.lms.endpoints import router as lms_router
 from domain.messaging.endpoints import router as messaging_router
 from domain.privacy.endpoints import router as privacy_router
+from domain.privacy.retention_endpoints import router as retention_router
 from domain.sis.endpoints import router as sis_router
 from domain.tenancy.endpoints import router as tenancy_router
 from domain.webhooks.endpoints import router as webhooks_router
@@ -169,7 +170,7 @@ def create_app() -> FastAPI:
     for router in (identity_router, tenancy_router, certification_router, lms_router, crm_router,
                    analytics_router, sis_router, gateway_router, proctoring_router, agents_router,
                    webhooks_router, workflows_router, messaging_router, activity_router, privacy_router,
-                   web_router):
+                   retention_router, web_router):
         app.include_router(router)
     app.mount("/app/static", static_files(), name="web-static")
 

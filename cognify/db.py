@@ -129,6 +129,13 @@ def owner_session() -> Iterator[Session]:
             raise
 
 
+def tenant_ids(active_only: bool = False) -> list[UUID]:
+    """Every tenant's id, for beat tasks that visit each tenant (platform operation)."""
+    query = "SELECT id FROM tenants" + (" WHERE is_active" if active_only else "") + " ORDER BY created_at"
+    with owner_engine().connect() as conn:
+        return list(conn.exec_driver_sql(query).scalars())
+
+
 def dispose_engines() -> None:
     """Close pooled connections (tests and shutdown)."""
     for factory in (owner_engine, app_engine):

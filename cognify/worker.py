@@ -30,9 +30,8 @@ def create_celery() -> Celery:
         task_ignore_result=True,
         timezone="UTC",
         beat_schedule={
-            "proctoring-purge-expired-media": {"task": "proctoring.purge_expired_media", "schedule": 3600.0},
             "outbox-relay": {"task": "cognify.outbox.relay", "schedule": 5.0},
-            "privacy-purge-expired-exports": {"task": "privacy.purge_expired_exports", "schedule": 3600.0},
+            "privacy-apply-retention": {"task": "privacy.apply_retention", "schedule": 3600.0},
             "privacy-run-due-requests": {"task": "privacy.run_due_requests", "schedule": 3600.0},
             "campaigns-dispatch-due": {"task": "messaging.dispatch_due_campaigns", "schedule": 60.0},
             "workflows-evaluate-schedules": {"task": "workflows.evaluate_schedules", "schedule": 300.0},

@@ -20,7 +20,6 @@ from proctoring.segmenter import Segmenter
 from proctoring.signals import ConditionEvaluator, FrameSignals, SignalExtractor
 
 log = get_logger("proctoring.analysis")
-DEFAULT_RETENTION_DAYS = 90
 # Frames from different sessions interleave on one worker, so landmarks are never tracked across them.
 LIVE_DETECTORS = DetectorSettings(mesh_tracking=False)
 _PLACEHOLDER = np.zeros((1, 1, 3), np.uint8)
@@ -42,12 +41,6 @@ def tenant_policy(session: Session, tenant_id: UUID) -> ProctoringPolicy:
     except ValidationError as error:
         log.warning("invalid_proctoring_policy", tenant_id=str(tenant_id), error=str(error).splitlines()[0])
         return ProctoringPolicy()
-
-
-def retention_days(session: Session, tenant_id: UUID) -> int:
-    """Days evidence is kept: `customizations["proctoring"]["retention_days"]`, default 90."""
-    value = tenant_settings(session, tenant_id).get("retention_days", DEFAULT_RETENTION_DAYS)
-    return value if isinstance(value, int) and value >= 0 else DEFAULT_RETENTION_DAYS
 
 
 def extractor_for(policy: ProctoringPolicy) -> SignalExtractor:

@@ -1,4 +1,4 @@
-"""Proctoring background work: analysing uploaded recordings, purging expired media."""
+"""Proctoring background work: analysing uploaded recordings (retention is privacy's purge)."""
 
 import math
 import tempfile
@@ -6,20 +6,18 @@ from pathlib import Path
 from uuid import UUID
 
 import cv2
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, delete
 
-from cognify.db import owner_session, tenant_session
+from cognify.db import tenant_session
 from cognify.events import Event, handlers
 from cognify.logging import get_logger
 from cognify.storage import get_store
 from cognify.worker import app
-from domain.tenancy.models import Tenant
 from proctoring.analysis import may_raise_event, signal_row, tenant_policy
 from proctoring.completion import complete_session, fail_session
 from proctoring.errors import ProctoringError
 from proctoring.models import FrameSignal, ProctoringSession, SessionStatus
 from proctoring.policy import DetectorSettings, ProctoringPolicy
-from proctoring.retention import purge_expired
 from proctoring.segmenter import encode_jpeg
 from proctoring.sessions import RECORDING_UPLOADED, media_prefix
 from proctoring.signals import SignalExtractor
@@ -115,15 +113,3 @@ def analyze_video(tenant_id: str, session_id: str) -> str:
 def enqueue_analysis(_: Session, event: Event) -> None:
     """Start analysing an uploaded recording (the task skips sessions no longer waiting)."""
     analyze_video.delay(str(event.tenant_id), str(event.payload["session_id"]))
-
-
-@app.task(name="proctoring.purge_expired_media")
-def purge_expired_media() -> int:
-    """Purge every tenant's proctoring media past its retention days."""
-    with owner_session() as session:
-        tenant_ids = list(session.exec(select(Tenant.id)).all())
-    purged = 0
-    for tenant_id in tenant_ids:
-        with tenant_session(tenant_id) as session:
-            purged += purge_expired(session, tenant_id)
-    return purged

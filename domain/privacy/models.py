@@ -2,7 +2,7 @@
 
 import enum
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -54,12 +54,30 @@ class PrivacyRequestEvent(TenantScoped, table=True):
     message: str = ""
 
 
+class RetentionCategory(enum.StrEnum):
+    """What a retention period applies to (the rules are in `domain/privacy/retention.py`)."""
+
+    proctoring_evidence = "proctoring_evidence"
+    ai_conversations = "ai_conversations"
+    unconverted_leads = "unconverted_leads"
+    export_archives = "export_archives"
+    messages = "messages"
+    workflow_runs = "workflow_runs"
+    outbox_events = "outbox_events"
+    dead_letters = "dead_letters"
+
+
+RetentionDays = Annotated[int, PydanticField(ge=0, le=3650)]
+
+
 class PrivacySettings(BaseModel):
     """A tenant's `customizations["privacy"]` block."""
 
     model_config = ConfigDict(extra="forbid")
     erasure_grace_days: int = PydanticField(default=0, ge=0, le=90)
     guardian_consent_age: int | None = PydanticField(default=None, ge=0, le=21)  # None: 18 in India, else 13
+    # Days per category; a category not named keeps its default.
+    retention_days: dict[RetentionCategory, RetentionDays] = PydanticField(default_factory=dict)
 
 
 class RequestCreate(BaseModel):

@@ -11,6 +11,7 @@ from cognify.models import utcnow
 from cognify.security import Actor, Role
 from domain.identity.models import User
 from domain.privacy.erase import ERASED_DOMAIN
+from domain.privacy.holds import refuse_erasure_on_hold
 from domain.privacy.links import download_url
 from domain.privacy.models import (
     PRIVACY_REQUESTED,
@@ -67,6 +68,7 @@ def create_request(session: Session, actor: Actor, body: RequestCreate) -> tuple
         if subject.role == Role.owner:
             raise Conflict("The tenant's owner cannot be erased; transfer ownership first",
                            code="owner_cannot_be_erased")
+        refuse_erasure_on_hold(session, subject.id)
     open_one = session.exec(select(PrivacyRequest.id).where(
         PrivacyRequest.subject_user_id == subject.id, PrivacyRequest.type == body.type,
         col(PrivacyRequest.state).in_([RequestState.pending, RequestState.running]))).first()

@@ -1,24 +1,24 @@
-"""Privacy background work: answering requests and expiring export archives."""
+"""Privacy background work: answering requests and the retention purge."""
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from cognify.db import owner_session, tenant_session
+from cognify.db import tenant_ids, tenant_session
 from cognify.events import Event, handlers
 from cognify.logging import get_logger
 from cognify.models import utcnow
-from cognify.settings import get_settings
 from cognify.storage import get_store
 from cognify.worker import app
 from domain.privacy.erase import erase_subject
 from domain.privacy.export import build_archive
-from domain.privacy.models import PRIVACY_REQUESTED, PrivacyRequest, RequestState
+from domain.privacy.holds import holds_on_subject
+from domain.privacy.models import PRIVACY_REQUESTED, PrivacyRequest, RequestState, RetentionCategory
+from domain.privacy.retention import apply_retention, periods
 from domain.privacy.service import record
-from domain.tenancy.models import Tenant
 
 log = get_logger("privacy.tasks")
 
@@ -39,12 +39,13 @@ def _export(tenant: UUID, rid: UUID, subject: UUID) -> Callable[[PrivacyRequest]
     now = utcnow()
     with tenant_session(tenant) as session:
         data = build_archive(session, tenant, rid, subject, now, progress_reporter(tenant, rid))
+        days, _ = periods(session, tenant)[RetentionCategory.export_archives]
     key = f"{tenant}/privacy/exports/{rid}.zip"
     get_store().put(key, data, "application/zip")
 
     def finish(row: PrivacyRequest) -> str:
         row.archive_key, row.archive_bytes = key, len(data)
-        row.archive_expires_at = now + timedelta(days=get_settings().privacy_export_days)
+        row.archive_expires_at = now + timedelta(days=days)
         return f"export ready: {len(data)} bytes"
 
     return finish
@@ -78,8 +79,12 @@ def run_request(tenant_id: str, request_id: str) -> str:
         if row.not_before is not None and row.not_before > utcnow():
             run_request.apply_async((tenant_id, request_id), eta=row.not_before)
             return "waiting"
-        record(session, row, RequestState.running, f"{row.type} started")
         subject, kind = row.subject_user_id, row.type
+        if kind == "erase" and (held := holds_on_subject(session, subject)):
+            row.error = "a legal hold protects the subject's data; release it and ask again"
+            record(session, row, RequestState.failed, f"erase refused: {len(held)} legal hold(s) in force")
+            return "held"
+        record(session, row, RequestState.running, f"{row.type} started")
     try:
         finish = (_erase if kind == "erase" else _export)(tenant, rid, subject)
     except Exception as error:  # the request records the failure; the trail says why
@@ -103,38 +108,27 @@ def enqueue_request(_: Session, event: Event) -> None:
     run_request.delay(str(event.tenant_id), str(event.payload["request_id"]))
 
 
-def purge_tenant_exports(session: Session, now: datetime | None = None) -> int:
-    """Delete the tenant's export archives past their expiry; the number deleted."""
-    now = now or utcnow()
-    expired = session.exec(select(PrivacyRequest).where(
-        col(PrivacyRequest.archive_key).is_not(None), col(PrivacyRequest.archive_expires_at) < now)).all()
-    for row in expired:
-        get_store().delete(row.archive_key or "")
-        row.archive_key = None
-        record(session, row, row.state, "export archive expired and deleted")
-    return len(expired)
-
-
-def _tenant_ids() -> list[UUID]:
-    with owner_session() as session:
-        return list(session.exec(select(Tenant.id)).all())
-
-
-@app.task(name="privacy.purge_expired_exports")
-def purge_expired_exports() -> int:
-    """Delete every tenant's expired export archives."""
-    purged = 0
-    for tenant_id in _tenant_ids():
+@app.task(name="privacy.apply_retention")
+def apply_retention_everywhere() -> dict[str, int]:
+    """Every tenant's retention purge; rows and objects removed, in total."""
+    totals = {"rows": 0, "objects": 0}
+    for tenant_id in tenant_ids():
         with tenant_session(tenant_id) as session:
-            purged += purge_tenant_exports(session)
-    return purged
+            report = apply_retention(session, tenant_id, dry_run=False)
+        removed = {c.category.value: sum(c.rows.values()) for c in report.categories if any(c.rows.values())}
+        objects = sum(c.objects for c in report.categories)
+        totals["rows"] += sum(removed.values())
+        totals["objects"] += objects
+        if removed or objects:
+            log.info("retention_purged", tenant_id=str(tenant_id), objects=objects, **removed)
+    return totals
 
 
 @app.task(name="privacy.run_due_requests")
 def run_due_requests() -> int:
     """Start pending requests whose grace period is over (a safety net for delayed tasks lost on restart)."""
     started = 0
-    for tenant_id in _tenant_ids():
+    for tenant_id in tenant_ids():
         with tenant_session(tenant_id) as session:
             query = select(PrivacyRequest.id).where(PrivacyRequest.state == RequestState.pending,
                                                     col(PrivacyRequest.not_before) <= utcnow())

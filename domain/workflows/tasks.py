@@ -3,10 +3,9 @@
 from datetime import timedelta
 from uuid import UUID
 
-from sqlalchemy import text
 from sqlmodel import col, select
 
-from cognify.db import owner_session, tenant_session
+from cognify.db import tenant_ids, tenant_session
 from cognify.models import utcnow
 from cognify.worker import app
 from domain.workflows import engine, service
@@ -16,8 +15,7 @@ from domain.workflows.models import Workflow
 @app.task(name="workflows.evaluate_schedules", acks_late=True, ignore_result=True)
 def evaluate_schedules() -> int:
     """Across tenants: enqueue the evaluation of each active tenant's due scheduled rules."""
-    with owner_session() as session:
-        tenants = session.execute(text("SELECT id FROM tenants WHERE is_active")).scalars().all()
+    tenants = tenant_ids(active_only=True)
     for tenant_id in tenants:
         evaluate_tenant.delay(str(tenant_id))
     return len(tenants)

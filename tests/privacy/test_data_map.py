@@ -137,3 +137,14 @@ def test_the_readme_shows_the_data_map_as_it_is():
 
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     assert markdown_table() in readme, "regenerate the README's data map: python -m domain.privacy.datamap"
+
+
+def test_every_retention_period_of_the_data_map_is_enforced_by_a_rule():
+    from domain.privacy.retention import RULES
+
+    for table, entry in DATA_MAP.items():
+        if entry.retention_days is not None:
+            rules = [rule for rule in RULES if table in rule.tables]
+            assert [rule.default_days for rule in rules] == [entry.retention_days], table
+    for rule in RULES:
+        assert DATA_MAP[rule.table].retention_days == rule.default_days, rule.category

@@ -146,7 +146,7 @@ def test_the_audit_trail_is_append_only_for_the_app_role(school):
 
 def test_links_refuse_tampering_and_expiry_and_archives_expire(client, celery_worker, school):
     from domain.privacy import links
-    from domain.privacy.tasks import purge_tenant_exports
+    from domain.privacy.retention import apply_retention
 
     tenant, pupil = school
     owner = bearer(tenant.id, tenant.owner_id, "owner")
@@ -164,11 +164,13 @@ def test_links_refuse_tampering_and_expiry_and_archives_expire(client, celery_wo
     stale = links.download_url(tenant.id, UUID(created["id"]), utcnow() - timedelta(seconds=1))
     expired = client.get(stale)
     assert expired.status_code == 410 and expired.json()["error"]["code"] == "export_expired"
-    # the beat task deletes archives past their expiry; the request keeps its trail
+    # the retention purge deletes archives past their expiry; the request keeps its trail
     key = one(tenant.id, "SELECT archive_key FROM privacy_requests WHERE id = :id",
                id=created["id"])["archive_key"]
     with tenant_session(tenant.id) as session:
-        assert purge_tenant_exports(session, now=utcnow() + timedelta(days=8)) >= 1
+        report = apply_retention(session, tenant.id, dry_run=False, now=utcnow() + timedelta(days=8))
+    (archives,) = [c for c in report.categories if c.category == "export_archives"]
+    assert archives.objects == 1 and archives.rows == {"privacy_requests": 1}
     with pytest.raises(NotFound):
         get_store().get(key)
     assert client.get(url).status_code == 404

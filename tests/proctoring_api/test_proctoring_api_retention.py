@@ -17,14 +17,14 @@ def _evidence_url(exam: Exam, scenes: Scenes) -> tuple[str, str]:
 
 
 def test_purge_removes_only_expired_evidence(exam_factory: Callable[..., Exam], scenes: Scenes) -> None:
-    from proctoring.tasks import purge_expired_media
+    from domain.privacy.tasks import apply_retention_everywhere
 
     expiring, keeping = exam_factory(), exam_factory()
-    set_customizations(expiring.tenant_id, {"proctoring": {"retention_days": 0}})
+    set_customizations(expiring.tenant_id, {"privacy": {"retention_days": {"proctoring_evidence": 0}}})
     expiring_session, expiring_url = _evidence_url(expiring, scenes)
     _, keeping_url = _evidence_url(keeping, scenes)
 
-    assert purge_expired_media() >= 1
+    assert apply_retention_everywhere()["objects"] >= 1
 
     gone = expiring.client.get(expiring_url, headers=expiring.proctor)
     assert gone.status_code == 410 and gone.json()["error"]["code"] == "evidence_purged"
