@@ -121,7 +121,7 @@ async def _open(
     """A checkpointer on the pool (or its own connection, closed when the turn ends) and the actor's graph."""
     stack = AsyncExitStack()
     try:
-        saver = await stack.enter_async_context(open_checkpointer())
+        saver = await stack.enter_async_context(open_checkpointer(actor.tenant_id))
         return stack, build(agent, actor, factory, saver)
     except BaseException:
         await stack.aclose()
@@ -208,7 +208,7 @@ async def get_thread(
     agent: AgentName, thread: ThreadDep, actor: CurrentActor, factory: FactoryDep
 ) -> dict[str, Any]:
     """The thread's messages and any tool call waiting for approval."""
-    async with open_checkpointer() as saver:
+    async with open_checkpointer(actor.tenant_id) as saver:
         state = await build(agent, actor, factory, saver).aget_state(config_for(thread.id))  # type: ignore[arg-type]
     return {
         "thread_id": str(thread.id),

@@ -87,8 +87,8 @@ def db_upgrade() -> None:
     from cognify import dbadmin
 
     ensure_database()
-    dbadmin.upgrade()
-    console.print("database is up to date")
+    done = dbadmin.upgrade()
+    console.print(f"database is up to date ({', '.join(done)})")
 
 
 @tenant_app.command("create")
@@ -123,7 +123,7 @@ def user_create(
     full_name: Annotated[str, typer.Option(help="Full name")] = "",
 ) -> None:
     """Create a user in a tenant; prints its id as JSON."""
-    from cognify.db import TenantSession, owner_engine
+    from cognify.db import TenantSession, tenant_engine
     from domain.identity import service
     from domain.identity.models import UserCreate
     from domain.tenancy.flows import resolve_tenant
@@ -133,7 +133,7 @@ def user_create(
     tenant_id = resolve_tenant(tenant)
     if tenant_id is None:
         fail(f"no active tenant with slug '{tenant}'")
-    with TenantSession(owner_engine(), tenant_id) as session, session.begin():
+    with TenantSession(tenant_engine(tenant_id, owner=True), tenant_id) as session, session.begin():
         user = service.create_user(session, None, data)
     emit({"user_id": user.id, "tenant_id": tenant_id, "email": user.email, "role": user.role})
 
@@ -195,12 +195,13 @@ def beat(
 @app.command()
 @one_line_errors
 def migrate() -> None:
-    """Apply every migration to DATABASE_URL (run once per release, before the new API starts)."""
+    """Apply every migration to DATABASE_URL and each region's database (once per release, before the new
+    API starts)."""
     from cognify import dbadmin
 
     roles.require(get_settings(), "DATABASE_URL")
-    dbadmin.upgrade()
-    console.print("database is up to date")
+    done = dbadmin.upgrade()
+    console.print(f"database is up to date ({', '.join(done)})")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Database administration: migrations to head."""
+"""Database administration: migrations to head, on every region's database."""
 
 from pathlib import Path
 
@@ -13,6 +13,15 @@ def alembic_config() -> Config:
     return Config(str(ROOT / "alembic.ini"))
 
 
-def upgrade() -> None:
-    """Apply every migration (all branch heads) as the owner role."""
-    command.upgrade(alembic_config(), "heads")
+def upgrade() -> list[str]:
+    """Apply every migration (all branch heads) as the owner role, on the home database and on each
+    region's own database; the databases migrated, by region (`home` first)."""
+    from cognify.regions import databases
+
+    done = []
+    for region in databases():
+        config = alembic_config()
+        config.attributes["region"] = region
+        command.upgrade(config, "heads")
+        done.append(region or "home")
+    return done

@@ -19,6 +19,7 @@ from cognify.db import owner_engine, tenant_session
 from cognify.events import DeadLetter, Event, Handler, OutboxEvent, OutboxReceipt, handlers
 from cognify.logging import get_logger
 from cognify.models import utcnow
+from cognify.regions import databases
 from cognify.settings import get_settings
 from cognify.worker import app
 
@@ -72,9 +73,9 @@ def _deliver(owner: Session, row: OutboxEvent) -> float | None:
     return None
 
 
-def relay_batch(limit: int) -> tuple[int, list[float]]:
-    """Claim and deliver up to `limit` due events; (claimed, retry delays)."""
-    with Session(owner_engine(), expire_on_commit=False) as owner, owner.begin():
+def relay_batch(limit: int, region: str | None = None) -> tuple[int, list[float]]:
+    """Claim and deliver up to `limit` due events of one database; (claimed, retry delays)."""
+    with Session(owner_engine(region), expire_on_commit=False) as owner, owner.begin():
         rows = owner.exec(
             select(OutboxEvent)
             .where(col(OutboxEvent.processed_at).is_(None), OutboxEvent.next_attempt_at <= func.now())
@@ -92,12 +93,13 @@ def relay() -> int:
     limit = get_settings().outbox_batch
     total = 0
     retries: list[float] = []
-    for _ in range(MAX_LOOPS):
-        claimed, delays = relay_batch(limit)
-        total += claimed
-        retries += delays
-        if claimed < limit:
-            break
+    for region in databases():
+        for _ in range(MAX_LOOPS):
+            claimed, delays = relay_batch(limit, region)
+            total += claimed
+            retries += delays
+            if claimed < limit:
+                break
     if retries:
         relay.apply_async(countdown=min(retries))
     return total

@@ -1,12 +1,34 @@
 """Settings: one pydantic-settings class, env prefix COGNIFY_ plus DATABASE_URL and REDIS_URL."""
 
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REGION_NAME = re.compile(r"^[a-z]{2}(?:-[a-z0-9-]+)?$")
+
+
+class RegionConfig(BaseModel):
+    """Where one region's tenants keep their data: a database and an object store of its own."""
+
+    model_config = ConfigDict(extra="forbid")
+    database_url: str  # the owner role's URL; the app role connects with its own credentials
+    app_database_url: str | None = None
+    storage_dir: Path | None = None
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+
+    @model_validator(mode="after")
+    def _has_storage(self) -> "RegionConfig":
+        if (self.storage_dir is None) == (self.s3_bucket is None):
+            raise ValueError("give the region either storage_dir or s3_bucket (its files stay in it)")
+        return self
+
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "changethis", "secret", "dev", "development"}
 
@@ -50,6 +72,9 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
     gateway_config: Path | None = None
+    # Residency: region -> its database and storage (JSON). Tenants of a listed region keep every row and
+    # file there; DATABASE_URL keeps the tenant directory and the tenants of no listed region.
+    regions: dict[str, RegionConfig] = Field(default_factory=dict)
     # Seconds an API process lets running requests (SSE streams) finish after SIGTERM before it cuts them.
     shutdown_grace_seconds: int = Field(default=25, ge=1, le=3600)
     privacy_export_days: int = Field(default=7, ge=1, le=90)  # how long an export archive can be downloaded
@@ -73,6 +98,14 @@ class Settings(BaseSettings):
     login_failures_per_address: int = Field(default=50, ge=1)
     webhook_failures_per_address: int = Field(default=30, ge=1)
     throttle_window_s: int = Field(default=900, ge=1)
+
+    @field_validator("regions")
+    @classmethod
+    def _region_names(cls, value: dict[str, RegionConfig]) -> dict[str, RegionConfig]:
+        for name in value:
+            if not REGION_NAME.match(name):
+                raise ValueError(f"COGNIFY_REGIONS: '{name}' is not a region name such as eu or us-east")
+        return value
 
     @model_validator(mode="after")
     def _secret_key(self) -> "Settings":

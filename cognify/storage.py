@@ -4,6 +4,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
+from uuid import UUID
 
 from cognify.errors import BadRequest, NotFound
 from cognify.settings import get_settings
@@ -96,10 +97,51 @@ class S3ObjectStore:
         return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
 
 
+class RegionalStore:
+    """One store per region: a key's first segment is its tenant's id, which names the region."""
+
+    def __init__(self, home: ObjectStore, regions: dict[str, ObjectStore]) -> None:
+        self.home, self.regions = home, regions
+
+    def store_for(self, key: str) -> ObjectStore:
+        """The store of the tenant the key belongs to (keys that name no tenant: home)."""
+        from cognify.regions import region_of
+
+        try:
+            tenant_id = UUID(key.split("/", 1)[0])
+        except ValueError:
+            return self.home
+        region = region_of(tenant_id)
+        return self.regions[region] if region is not None else self.home
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        self.store_for(key).put(key, data, content_type)
+
+    def get(self, key: str) -> bytes:
+        return self.store_for(key).get(key)
+
+    def delete(self, key: str) -> None:
+        self.store_for(key).delete(key)
+
+    def keys(self, prefix: str) -> list[str]:
+        return self.store_for(prefix).keys(prefix)
+
+
+def _store(storage_dir: Path | None, bucket: str | None, endpoint: str | None, region: str | None,
+           default_dir: Path) -> ObjectStore:
+    if bucket:
+        return S3ObjectStore(bucket, endpoint, region)
+    return LocalObjectStore(storage_dir or default_dir)
+
+
 @lru_cache
 def get_store() -> ObjectStore:
-    """The configured store: S3 when COGNIFY_S3_BUCKET is set, else the local media directory."""
+    """The configured store: S3 when COGNIFY_S3_BUCKET is set, else the local media directory; with
+    COGNIFY_REGIONS, each region's tenants' files go to that region's store."""
     settings = get_settings()
-    if settings.s3_bucket:
-        return S3ObjectStore(settings.s3_bucket, settings.s3_endpoint_url, settings.s3_region)
-    return LocalObjectStore(settings.media_dir)
+    home = _store(None, settings.s3_bucket, settings.s3_endpoint_url, settings.s3_region, settings.media_dir)
+    if not settings.regions:
+        return home
+    return RegionalStore(home, {
+        name: _store(cfg.storage_dir, cfg.s3_bucket, cfg.s3_endpoint_url, cfg.s3_region, settings.media_dir)
+        for name, cfg in settings.regions.items()})

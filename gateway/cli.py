@@ -18,7 +18,7 @@ def create(
 ) -> None:
     """Create a key; prints it once as JSON (only its hash is stored)."""
     from cognify.cli import emit, ensure_database, fail, one_line_errors
-    from cognify.db import TenantSession, owner_engine
+    from cognify.db import TenantSession, tenant_engine
     from domain.tenancy.flows import resolve_tenant
     from gateway.keys import create_key
     from gateway.models import VirtualKeyCreate
@@ -30,7 +30,7 @@ def create(
         tenant_id = resolve_tenant(tenant)
         if tenant_id is None:
             fail(f"no active tenant with slug '{tenant}'")
-        with TenantSession(owner_engine(), tenant_id) as session, session.begin():
+        with TenantSession(tenant_engine(tenant_id, owner=True), tenant_id) as session, session.begin():
             key, secret = create_key(session, None, data)
         emit({"id": key.id, "tenant_id": tenant_id, "name": key.name, "key": secret})
 

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from cognify.db import owner_engine
 from cognify.errors import Forbidden, NotFound, Unauthorized
 from cognify.models import utcnow
+from cognify.regions import databases
 from cognify.security import Actor
 from gateway.models import VirtualKey, VirtualKeyCreate
 
@@ -88,8 +89,12 @@ def revoke_key(session: Session, actor: Actor, key_id: UUID, redis: Redis) -> Vi
 
 
 def _load(key_hash: str) -> KeyIdentity | None:
-    with Session(owner_engine()) as session:
-        key = session.exec(select(VirtualKey).where(VirtualKey.key_hash == key_hash)).first()
+    key = None
+    for region in databases():  # a key does not say its tenant's region: each database is asked
+        with Session(owner_engine(region)) as session:
+            key = session.exec(select(VirtualKey).where(VirtualKey.key_hash == key_hash)).first()
+        if key is not None:
+            break
     if key is None or key.revoked_at is not None:
         return None
     return KeyIdentity(key.id, key.tenant_id, key.budget_usd, key.rpm, key.tpm)

@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from cognify.db import owner_engine
 from cognify.logging import get_logger
 from cognify.redis import get_redis
+from cognify.regions import region_of
 from cognify.settings import get_settings
 from gateway import metrics
 from gateway.budgets import usd
@@ -207,9 +208,14 @@ class LedgerMover:
 
 
 def _insert(rows: list[dict[str, Any]]) -> None:
+    """Write rows to their tenants' regions' databases (one transaction per region)."""
     table = UsageRecord.__table__  # type: ignore[attr-defined]
-    with owner_engine().begin() as conn:
-        conn.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=["id"]))
+    by_region: dict[str | None, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_region.setdefault(region_of(row["tenant_id"]), []).append(row)
+    for region, batch in by_region.items():
+        with owner_engine(region).begin() as conn:
+            conn.execute(insert(table).values(batch).on_conflict_do_nothing(index_elements=["id"]))
 
 
 @lru_cache

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from structlog.contextvars import get_contextvars
 
-from cognify.db import owner_engine
+from cognify.db import tenant_engine
 from cognify.errors import Unauthorized
 from cognify.models import utcnow
 from cognify.redis import new_async_redis
@@ -84,7 +84,7 @@ class GatewayCore:
 
 
 def _load_tenant(tenant_id: UUID) -> TenantProfile:
-    with owner_engine().connect() as conn:
+    with tenant_engine(tenant_id, owner=True).connect() as conn:
         row = conn.execute(text("SELECT slug, plan, region, is_active FROM tenants WHERE id = :id"),
                            {"id": tenant_id}).first()
     if row is None or not row.is_active:

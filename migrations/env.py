@@ -1,4 +1,5 @@
-"""Alembic environment: migrations run as the owner role, on DATABASE_DIRECT_URL or DATABASE_URL."""
+"""Alembic environment: migrations run as the owner role, on DATABASE_DIRECT_URL or DATABASE_URL, or on
+the database of the region `dbadmin.upgrade` passes in."""
 
 from alembic import context
 from sqlalchemy import create_engine, pool
@@ -14,7 +15,7 @@ def run_migrations() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(migration_url(), poolclass=pool.NullPool)
+    engine = create_engine(migration_url(context.config.attributes.get("region")), poolclass=pool.NullPool)
     with engine.connect() as conn:
         context.configure(connection=conn, transaction_per_migration=True)
         with context.begin_transaction():

@@ -38,7 +38,7 @@ async def _open(
     agent: AgentName, actor: Actor, factory: ChatModelFactory
 ) -> tuple[AsyncExitStack, CompiledStateGraph]:
     stack = AsyncExitStack()
-    saver = await stack.enter_async_context(open_checkpointer())
+    saver = await stack.enter_async_context(open_checkpointer(actor.tenant_id))
     return stack, build(agent, actor, factory, saver)
 
 
@@ -46,7 +46,7 @@ async def thread_state(
     agent: AgentName, actor: Actor, thread_id: UUID, factory: ChatModelFactory
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """A thread's messages and the tool call waiting for approval, if any."""
-    async with open_checkpointer() as saver:
+    async with open_checkpointer(actor.tenant_id) as saver:
         state = await build(agent, actor, factory, saver).aget_state(config_for(thread_id))  # type: ignore[arg-type]
     return transcript(state.values.get("messages", [])), pending_approval(state)
 

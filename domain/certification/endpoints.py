@@ -7,6 +7,8 @@ from fastapi import APIRouter, Path, Response
 
 from cognify.api import SessionDep
 from cognify.db import tenant_session
+from cognify.errors import NotFound
+from cognify.regions import databases
 from domain.certification import service
 from domain.certification.models import CertificateCheck
 from domain.identity.deps import CurrentActor
@@ -16,8 +18,17 @@ router = APIRouter(prefix="/api/v1/certificates", tags=["certification"])
 
 @router.get("/verify/{code}", response_model=CertificateCheck, tags=["public"])
 def verify(code: Annotated[str, Path(min_length=8, max_length=64)]) -> CertificateCheck:
-    """Public, no sign-in: the holder's name, the course, the date and whether it is valid."""
-    with tenant_session(None) as session:
+    """Public, no sign-in: the holder's name, the course, the date and whether it is valid.
+
+    Codes do not say their region: each region's database is asked in turn."""
+    *others, last = databases()
+    for region in others:
+        with tenant_session(None, region=region) as session:
+            try:
+                return service.check_code(session, code)
+            except NotFound:
+                continue
+    with tenant_session(None, region=last) as session:
         return service.check_code(session, code)
 
 

@@ -13,8 +13,8 @@ from cognify.settings import get_settings
 from cognify.throttle import Window
 from domain.identity import service
 from domain.identity.models import SignInLock, Token, User
+from domain.tenancy.flows import resolve_tenant
 from domain.tenancy.models import Tenant
-from domain.tenancy.service import resolve_slug
 
 
 def account_window(tenant: str, email: str) -> Window:
@@ -31,8 +31,7 @@ def sign_in(tenant: str, email: str, password: str, address: str) -> Token:
     by_address = Window(throttle.address_key("login", address), settings.login_failures_per_address,
                         settings.throttle_window_s)
     with throttle.guarded([account, by_address]) as attempt:
-        with tenant_session(None) as lookup:
-            tenant_id = resolve_slug(lookup, tenant.strip().lower())
+        tenant_id = resolve_tenant(tenant.strip().lower())
         with tenant_session(tenant_id) as session:
             token = service.authenticate(session, email, password)
         attempt.succeeded(clear=(account.key,))

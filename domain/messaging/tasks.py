@@ -5,6 +5,7 @@ from uuid import UUID
 from sqlalchemy import text
 
 from cognify.db import owner_session, tenant_session
+from cognify.regions import databases
 from cognify.worker import app
 from domain.messaging import service  # noqa: F401 - registers the delivery handler
 from domain.messaging.campaigns import send_campaign as send_campaign_batch
@@ -20,11 +21,13 @@ def send_campaign(tenant_id: str, campaign_id: str) -> int:
 @app.task(name="messaging.dispatch_due_campaigns", acks_late=True, ignore_result=True)
 def dispatch_due_campaigns() -> int:
     """Across tenants: enqueue a send for each due scheduled or running campaign."""
-    with owner_session() as session:
-        rows = session.execute(text(
-            "SELECT tenant_id, id FROM campaigns WHERE status = 'running' "
-            "OR (status = 'scheduled' AND (send_at IS NULL OR send_at <= now()))"
-        )).all()
+    rows = []
+    for region in databases():
+        with owner_session(region) as session:
+            rows += session.execute(text(
+                "SELECT tenant_id, id FROM campaigns WHERE status = 'running' "
+                "OR (status = 'scheduled' AND (send_at IS NULL OR send_at <= now()))"
+            )).all()
     for tenant_id, campaign_id in rows:
         send_campaign.delay(str(tenant_id), str(campaign_id))
     return len(rows)

@@ -197,6 +197,9 @@ ENTRIES: tuple[TableEntry, ...] = (
     TableEntry("tenants", Category.configuration, Erasure.none, tenant_scoped=False,
                columns={"name": _C, "slug": _R, "plan": _R, "region": _R, "customizations": _C, "theme": _C},
                note="The directory of tenants; row-level security shows each tenant its own row."),
+    TableEntry("tenant_directory", Category.configuration, Erasure.none, tenant_scoped=False,
+               columns={"slug": _R, "region": _R},
+               note="Residency: which region's database holds each tenant; the one table all regions share."),
     # plumbing that may carry personal data in payloads
     TableEntry("outbox_events", Category.system, Erasure.anonymise, retention_days=30,
                columns={"event_type": _R, "payload": _F, "last_error": _F},

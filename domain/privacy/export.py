@@ -82,7 +82,7 @@ def build_archive(session: Session, tenant_id: UUID, request_id: UUID, user_id: 
                                        "rows": len(rows), "note": entry.note})
             done += 1
             progress(done, total)
-        messages = latest_messages(str(thread.id) for thread in threads)
+        messages = latest_messages(tenant_id, (str(thread.id) for thread in threads))
         for thread in threads:
             name = f"threads/{thread.id}.json"
             lines = transcript(messages[str(thread.id)])

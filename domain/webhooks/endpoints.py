@@ -17,6 +17,7 @@ from cognify.throttle import Window
 from domain.crm.flows import capture_lead
 from domain.identity.deps import require
 from domain.sis.flows import receive_payment
+from domain.tenancy.flows import resolve_tenant
 from domain.webhooks import service
 from domain.webhooks.models import PaymentNotice, WebhookAccepted, WebhookSecretPublic
 from domain.webhooks.signing import HEADER, SignatureError, verify
@@ -42,7 +43,7 @@ def _authenticate(request: Request, slug: str, kind: str, body: bytes) -> UUID:
     window = Window(throttle.address_key("webhook", address), settings.webhook_failures_per_address,
                     settings.throttle_window_s)
     with throttle.guarded([window]) as attempt:
-        tenant_id = service.resolve_tenant(slug)
+        tenant_id = resolve_tenant(slug)
         secret = service.webhook_secret(tenant_id) if tenant_id else None
         try:
             if secret is None or tenant_id is None:

@@ -1,23 +1,16 @@
-"""Webhook secrets, tenant resolution and payload normalisation."""
+"""Webhook secrets and payload normalisation."""
 
 import secrets
 from typing import Any
 from uuid import UUID
 
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import text
 from sqlmodel import Session
 
 from cognify.db import tenant_session
 from cognify.errors import ValidationFailed
 from cognify.models import utcnow
 from domain.webhooks.models import LeadForm, TenantSecret
-
-
-def resolve_tenant(slug: str) -> UUID | None:
-    """An active tenant's id by slug, as the app role (a SECURITY DEFINER lookup)."""
-    with tenant_session(None) as session:
-        return session.execute(text("SELECT cognify_tenant_id(:slug)"), {"slug": slug}).scalar()
 
 
 def webhook_secret(tenant_id: UUID) -> str | None:

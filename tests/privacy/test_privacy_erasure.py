@@ -57,6 +57,7 @@ def _hits(tenant_id: UUID, needles: list[str]) -> list[str]:
     with tenant_session(tenant_id) as session:
         for table in DATA_MAP:
             scope = "" if DATA_MAP[table].tenant_scoped or table == "tenants" else \
+                " AND id = :tenant" if table == "tenant_directory" else \
                 " AND thread_id IN (SELECT id::text FROM agent_threads)"
             columns = session.execute(text(
                 "SELECT column_name, data_type FROM information_schema.columns "
@@ -70,7 +71,7 @@ def _hits(tenant_id: UUID, needles: list[str]) -> list[str]:
                     else:
                         continue
                     count = session.execute(text(f"SELECT count(*) FROM {table} WHERE {where}{scope}"),
-                                            {"needle": needle}).scalar()
+                                            {"needle": needle, "tenant": tenant_id}).scalar()
                     if count:
                         found.append(f"{table}.{column}: {needle} x{count}")
     store = get_store()
