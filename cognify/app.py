@@ -23,6 +23,7 @@ from cognify.metrics import children_state
 from cognify.middleware import RequestContextMiddleware, TextGuardMiddleware
 from cognify.openapi import install as install_openapi
 from cognify.redis import get_redis
+from cognify.regions import databases
 from cognify.settings import get_settings
 from domain.analytics.activity import router as activity_router
 from domain.analytics.endpoints import router as analytics_router
@@ -147,8 +148,10 @@ def _ledger_state() -> dict[str, Any]:
 
 
 def _ping_database() -> None:
-    with app_engine().connect() as conn:
-        conn.execute(text("SELECT 1"))
+    """Every database the API may open: home, and each region's own."""
+    for region in databases():
+        with app_engine(region).connect() as conn:
+            conn.execute(text("SELECT 1"))
 
 
 def _ping_local_model() -> None:
