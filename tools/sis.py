@@ -11,6 +11,7 @@ from cognify.errors import Conflict
 from cognify.security import Actor
 from domain.identity.models import User
 from domain.messaging.service import queue_message
+from domain.privacy.access_log import log_reads
 from domain.sis import service
 from domain.sis.billing_models import InvoiceCreate, InvoicePublic, InvoiceStatus
 from domain.sis.models import Student
@@ -43,6 +44,7 @@ def list_invoices(session: TenantSession, actor: Actor, args: ListInvoicesArgs) 
         sort="due_date",
         limit=args.limit,
     )
+    log_reads(session, actor, "invoice", "tool list_invoices", ((None, r.student_id, r.id) for r in rows))
     return {"count": count, "invoices": [_invoice(r) for r in rows]}
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from domain.certification.service import attempt_certificate
 from domain.identity.models import User
 from domain.lms.models import Assessment, AssessmentAttempt
+from domain.privacy.access_log import log_reads
 from proctoring import review
 from proctoring.models import Decision, DecisionIn, ProctoringSession
 from web.rendering import HtmlRoute, templates
@@ -44,6 +45,8 @@ def _session_context(visitor: Visitor, session_id: UUID) -> dict[str, object]:
     timeline = review.timeline(visitor.session, session_id, evidence_base)
     row = visitor.session.get(ProctoringSession, session_id)
     assert row is not None
+    log_reads(visitor.session, visitor.actor, "proctoring_session", "GET /app/proctor/sessions/{session_id}",
+              [(row.student_id, None, session_id)])
     attempt = visitor.session.get(AssessmentAttempt, row.attempt_id)
     assessment = visitor.session.get(Assessment, attempt.assessment_id) if attempt else None
     return {
@@ -66,9 +69,12 @@ def session_page(request: Request, visitor: Proctor, session_id: UUID) -> Respon
 @router.get("/sessions/{session_id}/evidence/{event_id}")
 def evidence(visitor: Proctor, session_id: UUID, event_id: UUID) -> Response:
     """An event's evidence frame, for the tenant's proctors only and never cached."""
-    return Response(
-        review.evidence(visitor.session, session_id, event_id), media_type="image/jpeg", headers=PRIVATE
-    )
+    frame = review.evidence(visitor.session, session_id, event_id)
+    row = visitor.session.get(ProctoringSession, session_id)
+    log_reads(visitor.session, visitor.actor, "proctoring_evidence",
+              "GET /app/proctor/sessions/{session_id}/evidence/{event_id}",
+              [(row.student_id if row else None, None, event_id)])
+    return Response(frame, media_type="image/jpeg", headers=PRIVATE)
 
 
 @router.post("/sessions/{session_id}/decision")

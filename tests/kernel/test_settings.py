@@ -35,3 +35,21 @@ def test_conventional_database_and_redis_urls(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://h:1/0")
     settings = Settings(data_dir=tmp_path)
     assert settings.database_url == "postgresql://u@h/db" and settings.redis_url == "redis://h:1/0"
+
+
+def test_regions_are_read_from_json_and_checked(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("COGNIFY_REGIONS",
+                       '{"eu": {"database_url": "postgresql://u@eu/db", "storage_dir": "/srv/eu"},'
+                       ' "us-east": {"database_url": "postgresql://u@us/db", "s3_bucket": "b"}}')
+    regions = Settings(data_dir=tmp_path).regions
+    assert regions["eu"].database_url == "postgresql://u@eu/db"
+    assert str(regions["eu"].storage_dir) == "/srv/eu"
+    assert regions["us-east"].s3_bucket == "b"
+    for bad, message in (('{"EU!": {"database_url": "x", "storage_dir": "/a"}}', "not a region name"),
+                         ('{"eu": {"database_url": "x"}}', "storage_dir or s3_bucket"),
+                         ('{"eu": {"database_url": "x", "storage_dir": "/a", "s3_bucket": "b"}}',
+                          "storage_dir or s3_bucket"),
+                         ('{"eu": {"storage_dir": "/a"}}', "database_url")):
+        monkeypatch.setenv("COGNIFY_REGIONS", bad)
+        with pytest.raises(ValidationError, match=message):
+            Settings(data_dir=tmp_path)

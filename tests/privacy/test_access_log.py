@@ -60,3 +60,30 @@ def test_the_access_log_is_append_only_for_the_app_role(client, school):
         with pytest.raises(DBAPIError) as refused, tenant_session(tenant.id) as session:
             session.execute(text(statement))
         assert isinstance(refused.value.orig, psycopg.errors.InsufficientPrivilege), statement
+
+
+def test_copilot_tools_that_return_records_log_the_read(school):
+    import asyncio
+
+    from cognify.security import Role
+    from tools.adapter import execute
+    from tools.context import ToolContext
+    from tools.lms import StudentProgressArgs
+    from tools.registry import ALL_TOOLS
+    from tools.sis import ListInvoicesArgs
+
+    tenant, pupil = school
+    sis = one(tenant.id, "SELECT id FROM students WHERE user_id = :u", u=pupil["id"])["id"]
+    course = one(tenant.id, "SELECT course_id FROM enrollments WHERE student_id = :u LIMIT 1",
+                 u=pupil["id"])["course_id"]
+    ctx = ToolContext(tenant.id, tenant.owner_id, Role.owner, "copilot")
+    found = asyncio.run(execute(ALL_TOOLS["list_invoices"], ctx, ListInvoicesArgs(student_id=sis)))
+    assert found["count"] >= 1
+    asyncio.run(execute(ALL_TOOLS["get_student_progress"], ctx,
+                        StudentProgressArgs(student_id=pupil["id"], course_id=course)))
+    logged = _log(tenant.id, pupil["id"])
+    invoices = [row for row in logged if row["via"] == "tool list_invoices"]
+    assert len(invoices) == len(found["invoices"]) and {row["record_type"] for row in invoices} == {"invoice"}
+    assert [row["record_type"] for row in logged if row["via"] == "tool get_student_progress"] == [
+        "student_progress"]
+    assert all(row["accessor_id"] == tenant.owner_id for row in logged)

@@ -183,3 +183,40 @@ def test_a_region_without_a_database_is_refused_and_nothing_is_listed(regions: R
 def test_readiness_checks_every_regions_database(client, regions: Regions) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["checks"]["database"] == "ok", ready.text
+
+
+def test_agent_checkpoints_stay_in_the_tenants_region(client, regions: Regions, schools) -> None:
+    import asyncio
+
+    from langchain_core.messages import AIMessage, HumanMessage
+    from langgraph.checkpoint.base import empty_checkpoint
+
+    from agents.checkpoint import latest_messages, open_checkpointer
+
+    eu, school = schools["eu"]
+    thread = client.post("/api/v1/agents/copilot/threads", headers=school["owner"])
+    assert thread.status_code == 201, thread.text
+    thread_id = thread.json()["thread_id"]
+
+    async def write() -> None:  # a loop without the app's pools: the checkpointer's own connection
+        async with open_checkpointer(eu.id) as saver:
+            checkpoint = empty_checkpoint()
+            said = [HumanMessage("Overdue invoices?"), AIMessage("Two.")]
+            checkpoint["channel_values"] = {"messages": said}
+            checkpoint["channel_versions"] = {"messages": "1"}
+            await saver.aput({"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}, checkpoint,
+                             {"source": "loop", "step": 1}, {"messages": "1"})
+
+    asyncio.run(write())
+    counts = {}
+    for name, url in (("eu", regions.eu_url), ("home", regions.us_url)):
+        with psycopg.connect(_libpq(url), autocommit=True) as conn:
+            counts[name] = conn.execute("SELECT count(*) FROM checkpoints WHERE thread_id = %s",
+                                        (thread_id,)).fetchone()[0]
+    assert counts == {"eu": 1, "home": 0}
+    read = latest_messages(eu.id, [thread_id])[thread_id]
+    assert [m.content for m in read] == ["Overdue invoices?", "Two."]
+    # the API reads it back through its pool for the eu database
+    shown = client.get(f"/api/v1/agents/copilot/threads/{thread_id}", headers=school["owner"])
+    assert shown.status_code == 200, shown.text
+    assert [m["content"] for m in shown.json()["messages"]] == ["Overdue invoices?", "Two."]

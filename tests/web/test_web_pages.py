@@ -5,6 +5,7 @@ import re
 from uuid import UUID
 
 from agent_helpers_web import ai, call
+from sqlalchemy import text
 from web_setup import (
     CSRF_META,
     FORM_CSRF,
@@ -17,6 +18,7 @@ from web_setup import (
 )
 
 from agents.testing import ScriptedChatModel
+from cognify.db import tenant_session
 
 XSS = "<script>window.__xss = 1</script>"
 
@@ -43,6 +45,12 @@ def test_proctor_reviews_a_flagged_session_and_clears_it(web, client, make_tenan
     image = web.get(evidence[0])
     assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
     assert image.headers["cache-control"] == "private, no-store"
+    with tenant_session(tenant.id) as session:  # FERPA: the console's reads are logged like the API's
+        logged = session.execute(text("SELECT via, accessor_id FROM record_access_log "
+                                      "WHERE via LIKE 'GET /app/proctor/%'")).all()
+    assert {via for via, _ in logged} == {"GET /app/proctor/sessions/{session_id}",
+                                          "GET /app/proctor/sessions/{session_id}/evidence/{event_id}"}
+    assert {accessor for _, accessor in logged} == {tenant.owner_id}
     csrf = FORM_CSRF.search(page.text).group(1)
 
     decided = web.post(
