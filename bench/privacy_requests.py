@@ -5,7 +5,9 @@ Starts an embedded PostgreSQL (or uses DATABASE_URL), migrates, seeds a demo sch
 stored evidence frames, then times in-process, as the worker runs them:
 - `build_archive` (the export), three runs;
 - `erase_subject` (the erasure), once (it is destructive; a second run is the no-op);
-- listing 100 students as an admin with and without the FERPA access log (p50 and p95 of 200 each).
+- listing 100 students as an admin with and without the FERPA access log (p50 and p95 of 200 each);
+- the retention dry run and purge of another student's expired session (`--frames` frames) and
+  `--rows` expired messages.
 
     uv run python bench/privacy_requests.py --rows 10000 --frames 500
 """
@@ -108,7 +110,52 @@ def run(rows: int, frames: int) -> None:
     print(f"rows={rows} frames={frames} archive={len(data) / 1e6:.1f} MB "
           f"export_s best={min(timings):.2f} worst={max(timings):.2f} (3 runs)")
     access_log(tenant.id)
+    retention(tenant.id, rows, frames)
     erase(tenant.id, user_id)
+
+
+def retention(tenant_id: UUID, rows: int, frames: int) -> None:
+    """Another student's proctoring session (`frames` stored frames) 200 days old and `rows` year-old
+    messages: time the dry run, the purge, and the next dry run (nothing left)."""
+    from sqlalchemy import text
+
+    from cognify.db import owner_session, tenant_session
+    from cognify.storage import get_store
+    from domain.privacy.retention import apply_retention
+
+    with tenant_session(tenant_id) as session:
+        other, attempt = session.execute(text(
+            "SELECT student_id, id FROM assessment_attempts WHERE student_id NOT IN "
+            "(SELECT user_id FROM certificates) LIMIT 1")).one()
+        proctored = session.execute(text(
+            "INSERT INTO proctoring_sessions (id, attempt_id, student_id, source, status, sample_fps, "
+            "frames_processed) VALUES (gen_random_uuid(), :a, :u, 'video', 'completed', 2, 0) RETURNING id"),
+            {"a": attempt, "u": other}).scalar_one()
+        store, frame = get_store(), os.urandom(24_000)
+        for n in range(frames):
+            key = f"{tenant_id}/proctoring/{proctored}/frames/{n}.jpg"
+            store.put(key, frame, "image/jpeg")
+            session.execute(text(
+                "INSERT INTO proctoring_frame_signals (id, session_id, t, face_count, blocked, "
+                "no_face_confirmed, frame_key) VALUES (gen_random_uuid(), :s, :t, 1, false, false, :k)"),
+                {"s": proctored, "t": n / 2, "k": key})
+        session.execute(text(
+            "INSERT INTO outbound_messages (id, channel, recipient, subject, body, status, backend, headers) "
+            "SELECT gen_random_uuid(), 'email', 'parent' || g || '@example.org', 'Week ' || g, "
+            "'Dear parent', 'sent', 'smtp', '{}' FROM generate_series(1, :n) g"), {"n": rows})
+    with owner_session() as session:
+        session.execute(text("UPDATE proctoring_sessions SET created_at = now() - interval '200 days' "
+                             "WHERE id = :s"), {"s": proctored})
+        session.execute(text("UPDATE outbound_messages SET created_at = now() - interval '400 days' "
+                             "WHERE tenant_id = :t AND backend = 'smtp'"), {"t": tenant_id})
+    for label, dry_run in (("retention_dry_run", True), ("retention_purge", False),
+                           ("retention_dry_run_after", True)):
+        started = time.perf_counter()
+        with tenant_session(tenant_id) as session:
+            report = apply_retention(session, tenant_id, dry_run=dry_run)
+        elapsed = time.perf_counter() - started
+        removed = sum(sum(c.rows.values()) for c in report.categories)
+        print(f"{label}_s={elapsed:.3f} rows={removed} objects={sum(c.objects for c in report.categories)}")
 
 
 def erase(tenant_id: UUID, user_id: UUID) -> None:
