@@ -52,7 +52,6 @@ def run(rows: int, frames: int) -> None:
     from cognify import dbadmin
     from cognify.db import tenant_session
     from cognify.models import utcnow
-    from cognify.storage import get_store
     from domain.identity.models import UserCreate
     from domain.privacy.export import build_archive
     from domain.privacy.tasks import progress_reporter
@@ -91,14 +90,7 @@ def run(rows: int, frames: int) -> None:
             "INSERT INTO proctoring_sessions (id, attempt_id, student_id, source, status, sample_fps, "
             "frames_processed) VALUES (gen_random_uuid(), :a, :u, 'video', 'completed', 2, 0) RETURNING id"),
             {"a": attempt_id, "u": user_id}).scalar_one()
-        store, frame = get_store(), os.urandom(24_000)  # about a 640x480 JPEG's size
-        for n in range(frames):
-            key = f"{tenant.id}/proctoring/{proctored}/frames/{n}.jpg"
-            store.put(key, frame, "image/jpeg")
-            session.execute(text(
-                "INSERT INTO proctoring_frame_signals (id, session_id, t, face_count, blocked, "
-                "no_face_confirmed, frame_key) VALUES (gen_random_uuid(), :s, :t, 1, false, false, :k)"),
-                {"s": proctored, "t": n / 2, "k": key})
+        store_frames(session, tenant.id, proctored, frames)
     timings = []
     for _ in range(3):
         started = time.perf_counter()
@@ -114,13 +106,28 @@ def run(rows: int, frames: int) -> None:
     erase(tenant.id, user_id)
 
 
+def store_frames(session, tenant_id: UUID, proctored: UUID, frames: int) -> None:
+    """`frames` stored frames of a proctoring session, with their signal rows."""
+    from sqlalchemy import text
+
+    from cognify.storage import get_store
+
+    store, frame = get_store(), os.urandom(24_000)  # about a 640x480 JPEG's size
+    for n in range(frames):
+        key = f"{tenant_id}/proctoring/{proctored}/frames/{n}.jpg"
+        store.put(key, frame, "image/jpeg")
+        session.execute(text(
+            "INSERT INTO proctoring_frame_signals (id, session_id, t, face_count, blocked, "
+            "no_face_confirmed, frame_key) VALUES (gen_random_uuid(), :s, :t, 1, false, false, :k)"),
+            {"s": proctored, "t": n / 2, "k": key})
+
+
 def retention(tenant_id: UUID, rows: int, frames: int) -> None:
     """Another student's proctoring session (`frames` stored frames) 200 days old and `rows` year-old
     messages: time the dry run, the purge, and the next dry run (nothing left)."""
     from sqlalchemy import text
 
     from cognify.db import owner_session, tenant_session
-    from cognify.storage import get_store
     from domain.privacy.retention import apply_retention
 
     with tenant_session(tenant_id) as session:
@@ -131,14 +138,7 @@ def retention(tenant_id: UUID, rows: int, frames: int) -> None:
             "INSERT INTO proctoring_sessions (id, attempt_id, student_id, source, status, sample_fps, "
             "frames_processed) VALUES (gen_random_uuid(), :a, :u, 'video', 'completed', 2, 0) RETURNING id"),
             {"a": attempt, "u": other}).scalar_one()
-        store, frame = get_store(), os.urandom(24_000)
-        for n in range(frames):
-            key = f"{tenant_id}/proctoring/{proctored}/frames/{n}.jpg"
-            store.put(key, frame, "image/jpeg")
-            session.execute(text(
-                "INSERT INTO proctoring_frame_signals (id, session_id, t, face_count, blocked, "
-                "no_face_confirmed, frame_key) VALUES (gen_random_uuid(), :s, :t, 1, false, false, :k)"),
-                {"s": proctored, "t": n / 2, "k": key})
+        store_frames(session, tenant_id, proctored, frames)
         session.execute(text(
             "INSERT INTO outbound_messages (id, channel, recipient, subject, body, status, backend, headers) "
             "SELECT gen_random_uuid(), 'email', 'parent' || g || '@example.org', 'Week ' || g, "

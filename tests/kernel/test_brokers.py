@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RABBITMQ = os.environ.get("COGNIFY_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
 
-def test_events_and_flows_suites_pass_on_rabbitmq(services: dict[str, str]) -> None:
+def test_events_and_flows_suites_pass_on_rabbitmq(services: dict[str, str], tmp_path) -> None:
     try:
         with Connection(RABBITMQ, connect_timeout=3) as conn:
             conn.connect()
@@ -28,8 +28,10 @@ def test_events_and_flows_suites_pass_on_rabbitmq(services: dict[str, str]) -> N
             raise
         pytest.skip(f"no RabbitMQ at {RABBITMQ}: {exc}")
     env = {**os.environ, "CELERY_BROKER_URL": RABBITMQ}
+    # --basetemp: see tests/kernel/test_pgbouncer.py (a nested pytest must not re-secure pytest-of-<user>)
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider",
-                           "tests/events", "--ignore=tests/events/test_outbox_faults.py"],
+                           f"--basetemp={tmp_path / 'nested'}", "tests/events",
+                           "--ignore=tests/events/test_outbox_faults.py"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     tail = done.stdout[-3000:] + done.stderr[-2000:]
     assert done.returncode == 0, tail

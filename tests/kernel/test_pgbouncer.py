@@ -128,15 +128,17 @@ def test_prepared_statements_break_under_transaction_pooling_unless_turned_off(b
             assert a.execute(query, ("x",)).fetchone() == b.execute(query, ("x",)).fetchone() == (0,)
 
 
-def test_isolation_and_agent_suites_pass_through_pgbouncer(bouncer, services) -> None:
+def test_isolation_and_agent_suites_pass_through_pgbouncer(bouncer, services, tmp_path) -> None:
     """The tenant isolation and agent (LangGraph checkpointer) tests, in a pytest of their own whose
     DATABASE_URL is PgBouncer; it creates its database and migrates through DATABASE_DIRECT_URL."""
     env = {**os.environ, "DATABASE_URL": bouncer.dsn("cognify"), "COGNIFY_DATABASE_POOLED": "true",
            "DATABASE_DIRECT_URL": services["database_url"], "REDIS_URL": services["redis_url"]}
     suites = ["tests/kernel/test_isolation.py", "tests/agents/test_copilot_approvals.py",
               "tests/agents/test_threads_and_streaming.py"]
+    # --basetemp: a nested pytest must not re-secure /tmp/pytest-of-<user> (mode 0700) under the running
+    # session, whose embedded PostgreSQL servers (another OS user when root) traverse it.
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-n", "0", "-p", "no:cacheprovider",
-                           *suites],
+                           f"--basetemp={tmp_path / 'nested'}", *suites],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     tail = done.stdout[-3000:] + done.stderr[-2000:]
     assert done.returncode == 0, tail
