@@ -4,7 +4,9 @@
 id, slug, region) in the home database (`DATABASE_URL`) is the only table shared by all tenants; every
 tenant-scoped session opens in its tenant's region, so an eu tenant's rows and files exist only in the
 eu database and store. Tenants whose region is not listed, and every tenant when nothing is listed,
-live in the home database. A tenant's region is fixed at creation, so lookups are cached.
+live in the home database. The directory records where each tenant's data was placed at creation (not
+its AI region), so tenants that existed before COGNIFY_REGIONS stay in the home database; placement
+never changes afterwards, so lookups are cached.
 """
 
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from uuid import UUID
 
 from sqlalchemy import text
 
-from cognify.errors import ValidationFailed
+from cognify.errors import ConfigurationError, ValidationFailed
 from cognify.settings import RegionConfig, get_settings
 
 Region = str | None  # None: the home database and store
@@ -48,8 +50,16 @@ def region_of(tenant_id: UUID) -> Region:
                                {"t": tenant_id}).first()
         if row is None:
             return None
-        _by_tenant[tenant_id] = row.region if row.region in configured() else None
+        _by_tenant[tenant_id] = _configured(row.region)
     return _by_tenant[tenant_id]
+
+
+def _configured(region: str | None) -> Region:
+    """A placement from the directory, which COGNIFY_REGIONS must still name."""
+    if region is not None and region not in configured():
+        raise ConfigurationError(f"a tenant's data lives in region '{region}', which COGNIFY_REGIONS "
+                                 "no longer names; add it back")
+    return region
 
 
 @dataclass(frozen=True)
@@ -69,7 +79,7 @@ def find_slug(slug: str) -> Listing | None:
                            {"s": slug}).first()
     if row is None:
         return None
-    region = row.region if row.region in configured() else None
+    region = _configured(row.region)
     _by_tenant[row.id] = region
     return Listing(row.id, region)
 

@@ -27,7 +27,7 @@ def provision_tenant(data: TenantCreate, owner: UserCreate) -> tuple[Tenant, Use
         if home.execute(text("SELECT 1 FROM tenant_directory WHERE slug = :s"), {"s": data.slug}).first():
             raise Conflict(f"A tenant with slug '{data.slug}' already exists", code="slug_taken")
         home.execute(text("INSERT INTO tenant_directory (id, slug, region) VALUES (:t, :s, :r)"),
-                     {"t": tenant_id, "s": data.slug, "r": data.region})
+                     {"t": tenant_id, "s": data.slug, "r": region})
     try:
         with TenantSession(owner_engine(region), tenant_id) as session, session.begin():
             tenant = tenancy.create_tenant(session, data, tenant_id)

@@ -1,7 +1,9 @@
 """Residency: the tenant directory (id, slug, region), the one table every region shares.
 
-It lives in the home database (DATABASE_URL); regional databases get the table too, empty. The
-application role may read it (sign-in resolves a slug to a tenant and its region) but not change it.
+It lives in the home database (DATABASE_URL); regional databases get the table too, empty. `region`
+is where the tenant's data lives (NULL: the home database), so every tenant that exists now is listed
+with NULL: configuring regions later does not move, or lose, anyone's data. The application role may
+read it (sign-in resolves a slug to a tenant and its data's region) but not change it.
 
 Revision ID: 0018_tenant_directory
 Revises: 0017_legal_holds
@@ -27,8 +29,7 @@ def upgrade() -> None:
         sa.Column("region", sa.String(40)),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     )
-    op.execute("INSERT INTO tenant_directory (id, slug, region, created_at) "
-               "SELECT id, slug, region, created_at FROM tenants")
+    op.execute("INSERT INTO tenant_directory (id, slug, created_at) SELECT id, slug, created_at FROM tenants")
     op.execute(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON tenant_directory FROM {app_role()}")
     op.execute(f"GRANT SELECT ON tenant_directory TO {app_role()}")
 

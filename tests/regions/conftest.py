@@ -8,8 +8,19 @@ without regions.
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID
 
 import pytest
+
+
+@dataclass
+class Tenant:
+    """A tenant and its owner's sign-in."""
+
+    id: UUID
+    slug: str
+    owner_email: str
+    password: str
 
 
 @dataclass
@@ -21,22 +32,44 @@ class Regions:
     eu_dir: Path
     us_dir: Path
     home_dir: Path
+    legacy: "Tenant"  # an eu tenant created before the regions were configured
 
 
 @pytest.fixture(scope="module")
-def regions(services: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Regions]:
+def make_module_tenant(services: dict[str, str]):
+    """The session's `make_tenant`, for module fixtures."""
+    import uuid
+
+    from domain.identity.models import UserCreate
+    from domain.tenancy.flows import provision_tenant
+    from domain.tenancy.models import TenantCreate
+
+    def make(region: str | None = None) -> Tenant:
+        slug = f"t-{uuid.uuid4().hex[:10]}"
+        email, password = f"owner@{slug}.example.com", "correct-horse-battery"
+        tenant, owner = provision_tenant(TenantCreate(slug=slug, name=slug, region=region),
+                                         UserCreate(email=email, password=password, role="owner"))
+        return Tenant(tenant.id, slug, email, password)
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def regions(services: dict[str, str], tmp_path_factory: pytest.TempPathFactory,
+            make_module_tenant) -> Iterator[Regions]:
     from cognify import dbadmin
     from cognify.db import dispose_engines
     from cognify.embedded import EmbeddedPostgres
     from cognify.settings import RegionConfig, get_settings
     from cognify.storage import get_store
 
+    legacy = make_module_tenant(region="eu")  # before COGNIFY_REGIONS: its data is in the home database
     root = tmp_path_factory.mktemp("regions")
     eu_pg = EmbeddedPostgres(root / "pg-eu", delete_on_stop=True)
     eu_url = eu_pg.start()
     settings = get_settings()
     found = Regions(eu_url, services["database_url"], root / "eu-files", root / "us-files",
-                    settings.media_dir)
+                    settings.media_dir, legacy)
     settings.regions = {"eu": RegionConfig(database_url=eu_url, storage_dir=found.eu_dir),
                         "us": RegionConfig(database_url=found.us_url, storage_dir=found.us_dir)}
     dispose_engines()

@@ -220,3 +220,12 @@ def test_agent_checkpoints_stay_in_the_tenants_region(client, regions: Regions, 
     shown = client.get(f"/api/v1/agents/copilot/threads/{thread_id}", headers=school["owner"])
     assert shown.status_code == 200, shown.text
     assert [m["content"] for m in shown.json()["messages"]] == ["Overdue invoices?", "Two."]
+
+
+def test_a_tenant_from_before_the_regions_stays_where_its_data_is(client, regions: Regions, login) -> None:
+    legacy = regions.legacy  # region "eu", created while one database served every region
+    owner = login(legacy.slug, legacy.owner_email, legacy.password)
+    assert client.get("/api/v1/tenants/current", headers=owner).json()["region"] == "eu"
+    assert client.post("/api/v1/courses", headers=owner, json={"title": "Still here"}).status_code == 201
+    assert _rows_of(regions.eu_url, legacy.id) == {}
+    assert {"tenants", "users", "courses"} <= _rows_of(regions.us_url, legacy.id).keys()
