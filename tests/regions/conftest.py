@@ -1,16 +1,20 @@
-"""Residency tests: a second embedded PostgreSQL serves region `eu`; `us` is the home database.
+"""Residency tests: a second embedded PostgreSQL serves region `eu`, a database of its own on the
+session's server serves `us`, and the session's database is home (the directory only).
 
 The regions are configured for this package's tests only (the settings object is shared by the test
 process, and put back afterwards). Tasks run in-process here: the session's Celery worker was started
-without regions.
+without regions, so no tenant of these tests may keep rows in the home database it sees.
 """
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 
 @dataclass
@@ -29,6 +33,7 @@ class Regions:
 
     eu_url: str
     us_url: str
+    home_url: str
     eu_dir: Path
     us_dir: Path
     home_dir: Path
@@ -38,8 +43,6 @@ class Regions:
 @pytest.fixture(scope="module")
 def make_module_tenant(services: dict[str, str]):
     """The session's `make_tenant`, for module fixtures."""
-    import uuid
-
     from domain.identity.models import UserCreate
     from domain.tenancy.flows import provision_tenant
     from domain.tenancy.models import TenantCreate
@@ -68,17 +71,24 @@ def regions(services: dict[str, str], tmp_path_factory: pytest.TempPathFactory,
     eu_pg = EmbeddedPostgres(root / "pg-eu", delete_on_stop=True)
     eu_url = eu_pg.start()
     settings = get_settings()
-    found = Regions(eu_url, services["database_url"], root / "eu-files", root / "us-files",
-                    settings.media_dir, legacy)
+    home_url = services["database_url"]
+    us_url = make_url(home_url).set(database=f"cognify_us_{uuid.uuid4().hex[:8]}")
+    server = make_url(home_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{us_url.database}"')
+    found = Regions(eu_url, us_url.render_as_string(hide_password=False), home_url, root / "eu-files",
+                    root / "us-files", settings.media_dir, legacy)
     settings.regions = {"eu": RegionConfig(database_url=eu_url, storage_dir=found.eu_dir),
                         "us": RegionConfig(database_url=found.us_url, storage_dir=found.us_dir)}
     dispose_engines()
     get_store.cache_clear()
     try:
-        assert dbadmin.upgrade() == ["home", "eu"]
+        assert dbadmin.upgrade() == ["home", "eu", "us"]
         yield found
     finally:
         settings.regions = {}
         dispose_engines()
         get_store.cache_clear()
         eu_pg.stop()
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{us_url.database}" WITH (FORCE)')

@@ -78,19 +78,20 @@ def test_each_tenants_rows_and_files_stay_in_its_region(client, regions: Regions
         assert client.get(done["download_url"]).status_code == 200  # the archive, from the region's store
         schools[name] = (tenant, school)
 
-    eu_in_eu, eu_at_home = _rows_of(regions.eu_url, eu.id), _rows_of(regions.us_url, eu.id)
-    us_in_eu, us_at_home = _rows_of(regions.eu_url, us.id), _rows_of(regions.us_url, us.id)
-    for rows in (eu_in_eu, us_at_home):
+    databases = {"eu": regions.eu_url, "us": regions.us_url, "home": regions.home_url}
+    for name, tenant in (("eu", eu), ("us", us)):
+        rows = {db: _rows_of(url, tenant.id) for db, url in databases.items()}
         assert {"tenants", "users", "courses", "leads", "tasks", "consents", "gateway_keys",
-                "privacy_requests", "outbox_events"} <= rows.keys(), rows
-    assert eu_at_home == {} and us_in_eu == {}
+                "privacy_requests", "outbox_events"} <= rows[name].keys(), rows
+        assert all(found == {} for db, found in rows.items() if db != name), rows
     # the directory is the one shared table: it names both, in the home database only
-    with psycopg.connect(_libpq(regions.us_url), autocommit=True) as home:
+    with psycopg.connect(_libpq(regions.home_url), autocommit=True) as home:
         listed = dict(home.execute("SELECT id, region FROM tenant_directory WHERE id IN (%s, %s)",
                                    (eu.id, us.id)).fetchall())
     assert listed == {eu.id: "eu", us.id: "us"}
-    with psycopg.connect(_libpq(regions.eu_url), autocommit=True) as abroad:
-        assert abroad.execute("SELECT count(*) FROM tenant_directory").fetchone()[0] == 0
+    for url in (regions.eu_url, regions.us_url):
+        with psycopg.connect(_libpq(url), autocommit=True) as abroad:
+            assert abroad.execute("SELECT count(*) FROM tenant_directory").fetchone()[0] == 0
 
     assert [f for f in _files(regions.eu_dir, eu.id) if "/privacy/exports/" in f]
     assert [f for f in _files(regions.us_dir, us.id) if "/privacy/exports/" in f]
@@ -139,6 +140,12 @@ def test_a_request_of_one_region_reaches_nothing_of_the_other(client, regions: R
     assert client.get(f"/api/v1/tenants/{us.slug}", headers=eu_school["owner"]).status_code == 403
 
 
+def _pending(url: str, tenant_id: UUID) -> int:
+    with psycopg.connect(_libpq(url), autocommit=True) as conn:
+        return conn.execute("SELECT count(*) FROM outbox_events WHERE tenant_id = %s "
+                            "AND processed_at IS NULL", (tenant_id,)).fetchone()[0]
+
+
 def test_migrations_beat_tasks_and_the_relay_visit_every_region(regions: Regions, schools) -> None:
     from cognify import dbadmin
     from cognify.db import tenant_ids
@@ -146,17 +153,14 @@ def test_migrations_beat_tasks_and_the_relay_visit_every_region(regions: Regions
     from domain.tenancy.flows import count_tenants
 
     (eu, _), (us, _) = schools["eu"], schools["us"]
-    assert dbadmin.upgrade() == ["home", "eu"]  # both at head already: a no-op on each
-    with psycopg.connect(_libpq(regions.eu_url), autocommit=True) as abroad:
-        pending = abroad.execute("SELECT count(*) FROM outbox_events WHERE tenant_id = %s "
-                                 "AND processed_at IS NULL", (eu.id,)).fetchone()[0]
-    assert pending > 0  # the session's worker knows no regions: the eu events wait for a relay that does
+    assert dbadmin.upgrade() == ["home", "eu", "us"]  # all at head already: a no-op on each
+    # the session's worker knows no regions: these events wait for a relay that does
+    assert _pending(regions.eu_url, eu.id) > 0 and _pending(regions.us_url, us.id) > 0
     assert {eu.id, us.id} <= set(tenant_ids()) and count_tenants() >= 2
     relay_batch(500, "eu")
-    with psycopg.connect(_libpq(regions.eu_url), autocommit=True) as abroad:
-        left = abroad.execute("SELECT count(*) FROM outbox_events WHERE tenant_id = %s "
-                              "AND processed_at IS NULL", (eu.id,)).fetchone()[0]
-    assert left == 0
+    assert _pending(regions.eu_url, eu.id) == 0 and _pending(regions.us_url, us.id) > 0
+    relay_batch(500, "us")
+    assert _pending(regions.us_url, us.id) == 0
 
 
 def test_a_region_without_a_database_is_refused_and_nothing_is_listed(regions: Regions) -> None:
@@ -209,7 +213,7 @@ def test_agent_checkpoints_stay_in_the_tenants_region(client, regions: Regions, 
 
     asyncio.run(write())
     counts = {}
-    for name, url in (("eu", regions.eu_url), ("home", regions.us_url)):
+    for name, url in (("eu", regions.eu_url), ("home", regions.home_url)):
         with psycopg.connect(_libpq(url), autocommit=True) as conn:
             counts[name] = conn.execute("SELECT count(*) FROM checkpoints WHERE thread_id = %s",
                                         (thread_id,)).fetchone()[0]
@@ -228,4 +232,5 @@ def test_a_tenant_from_before_the_regions_stays_where_its_data_is(client, region
     assert client.get("/api/v1/tenants/current", headers=owner).json()["region"] == "eu"
     assert client.post("/api/v1/courses", headers=owner, json={"title": "Still here"}).status_code == 201
     assert _rows_of(regions.eu_url, legacy.id) == {}
-    assert {"tenants", "users", "courses"} <= _rows_of(regions.us_url, legacy.id).keys()
+    assert _rows_of(regions.us_url, legacy.id) == {}
+    assert {"tenants", "users", "courses"} <= _rows_of(regions.home_url, legacy.id).keys()
