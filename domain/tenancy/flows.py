@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import text
 
 from cognify import regions
-from cognify.db import TenantSession, owner_engine, tenant_session
+from cognify.db import TenantSession, owner_engine, tenant_ids, tenant_session
 from cognify.errors import Conflict
 from cognify.security import Role
 from domain.identity import service as identity
@@ -41,11 +41,7 @@ def provision_tenant(data: TenantCreate, owner: UserCreate) -> tuple[Tenant, Use
 
 def count_tenants() -> int:
     """How many tenants exist, in every region (platform operation)."""
-    total = 0
-    for region in regions.databases():
-        with owner_engine(region).connect() as conn:
-            total += int(conn.execute(text("SELECT count(*) FROM tenants")).scalar_one())
-    return total
+    return len(tenant_ids())
 
 
 def resolve_tenant(slug: str) -> UUID | None:
