@@ -66,7 +66,9 @@ def test_proctor_clears_the_first_flagged_session_and_the_certificate_is_issued(
     expect(page.locator("#timeline .event")).to_have_count(3)
     evidence = page.locator("img.evidence").first
     expect(evidence).to_be_visible()
-    assert evidence.evaluate("img => img.complete && img.naturalWidth") == 640
+    # visible comes before loaded: wait for the decode, then check the picture is the real frame
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=evidence.element_handle())
+    assert evidence.evaluate("img => img.naturalWidth") == 640
     page.keyboard.press("j")
     expect(page.locator("#event-1")).to_be_focused()
     page.keyboard.press("ArrowDown")
