@@ -2,7 +2,7 @@
 from re-segmenting them when the session finishes, so any API worker can take any frame."""
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -84,11 +84,18 @@ def _signals(row: FrameSignal) -> FrameSignals:
     return FrameSignals(row.t, row.face_count, scores, pose, blocked, row.no_face_confirmed)
 
 
+def segment(
+    signals: Iterable[FrameSignals], policy: ProctoringPolicy, duration_s: float
+) -> list[ProctoringEvent]:
+    """Video events from signals in time order, without evidence images (chosen by `evidence_s`)."""
+    evaluator, segmenter = ConditionEvaluator(policy), Segmenter(policy)
+    for frame in signals:
+        segmenter.feed(frame.t, evaluator.evaluate(frame), _PLACEHOLDER)
+    return [event.model_copy(update={"evidence_jpeg": None}) for event in segmenter.finish(duration_s)]
+
+
 def resegment(
     rows: Sequence[FrameSignal], policy: ProctoringPolicy, duration_s: float
 ) -> list[ProctoringEvent]:
-    """Video events from stored signals in time order; evidence is chosen by `evidence_s`."""
-    evaluator, segmenter = ConditionEvaluator(policy), Segmenter(policy)
-    for row in rows:
-        segmenter.feed(row.t, evaluator.evaluate(_signals(row)), _PLACEHOLDER)
-    return [event.model_copy(update={"evidence_jpeg": None}) for event in segmenter.finish(duration_s)]
+    """Video events from stored signals in time order."""
+    return segment((_signals(row) for row in rows), policy, duration_s)

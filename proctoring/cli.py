@@ -26,7 +26,7 @@ def proctor() -> None:
 
 @app.command()
 def analyze(
-    video: Annotated[Path, typer.Argument(help="Video file (any format OpenCV reads).")],
+    video: Annotated[Path, typer.Argument(help="Video file (any format FFmpeg reads).")],
     sample_fps: Annotated[
         float, typer.Option("--sample-fps", min=0.01, help="Frames analysed per second of video.")
     ] = DEFAULT_SAMPLE_FPS,

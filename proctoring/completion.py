@@ -9,7 +9,7 @@ from cognify.storage import get_store
 from proctoring.analysis import resegment, tenant_policy
 from proctoring.certify import certify
 from proctoring.events import ProctoringEvent
-from proctoring.models import FrameSignal, ProctoringSession, SessionStatus, TimelineEvent
+from proctoring.models import FrameSignal, ProctoringSession, SessionSource, SessionStatus, TimelineEvent
 from proctoring.scoring import event_penalty, integrity_score, is_flagged
 
 MIN_COVERAGE = 0.5
@@ -36,9 +36,11 @@ def _nearest_frame_key(frames: list[FrameSignal], t: float | None) -> str | None
 
 
 def complete_session(
-    session: Session, row: ProctoringSession, duration_s: float | None = None
+    session: Session, row: ProctoringSession, duration_s: float | None = None,
+    audio_events: list[ProctoringEvent] | None = None,
 ) -> ProctoringSession:
-    """Turn the session's signals and browser reports into a scored timeline; certify the attempt."""
+    """Turn the session's signals, browser reports and a recording's speech (``audio_events``; None
+    when its audio was not checked) into a scored timeline; certify the attempt."""
     policy = tenant_policy(session, row.tenant_id)
     frames = list(session.exec(
         select(FrameSignal).where(FrameSignal.session_id == row.id).order_by(col(FrameSignal.t))
@@ -51,6 +53,12 @@ def complete_session(
             session_id=row.id, type=event.type, source="video", start_s=event.start_s, end_s=event.end_s,
             confidence=event.confidence, evidence_s=event.evidence_s,
             evidence_key=_nearest_frame_key(frames, event.evidence_s),
+        ))
+    row.audio_checked = None if row.source != SessionSource.video else audio_events is not None
+    for event in audio_events or []:
+        timeline.append(TimelineEvent(
+            session_id=row.id, type=event.type, source="audio", start_s=event.start_s, end_s=event.end_s,
+            confidence=event.confidence, evidence_s=event.evidence_s,
         ))
     events = [_as_event(item) for item in timeline]
     for item, event in zip(timeline, events, strict=True):

@@ -18,6 +18,7 @@ class EventType(StrEnum):
     PASTE = "paste"
     FULLSCREEN_EXIT = "fullscreen_exit"
     MULTIPLE_DISPLAYS = "multiple_displays"
+    SPEECH_DETECTED = "speech_detected"
 
 
 VIDEO_EVENT_TYPES: tuple[EventType, ...] = (

@@ -50,6 +50,8 @@ class ProctoringSession(TenantScoped, table=True):
     last_t: float | None = None
     frames_processed: int = 0
     frames_total: int | None = None
+    # True: the recording's audio track was checked for speech; False: it had none; None: live frames.
+    audio_checked: bool | None = None
     video_key: str | None = Field(default=None, max_length=500)
     duration_s: float | None = None
     integrity_score: float | None = None
@@ -131,6 +133,7 @@ class SessionPublic(SQLModel):
     sample_fps: float
     frames_processed: int
     frames_total: int | None
+    audio_checked: bool | None
     duration_s: float | None
     integrity_score: float | None
     flagged: bool | None

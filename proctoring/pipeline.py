@@ -1,19 +1,22 @@
 """Video and live-frame analysis: frames -> signals -> events -> score."""
 
 import time
+from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
 from pydantic import BaseModel
 
+from proctoring.analysis import segment
 from proctoring.browser import BrowserEvent, merge_timeline
 from proctoring.events import ProctoringEvent
 from proctoring.policy import DetectorSettings, ProctoringPolicy
+from proctoring.recorded import analyse_recording
 from proctoring.scoring import integrity_score, is_flagged
 from proctoring.segmenter import Segmenter
-from proctoring.signals import ConditionEvaluator, SignalExtractor
-from proctoring.sources import DEFAULT_SAMPLE_FPS, Image, VideoFileSource, check_order, decode_jpeg
+from proctoring.signals import ConditionEvaluator, FrameSignals, SignalExtractor
+from proctoring.sources import DEFAULT_SAMPLE_FPS, Image, check_order, decode_jpeg
 
 
 class AnalysisResult(BaseModel):
@@ -26,6 +29,8 @@ class AnalysisResult(BaseModel):
     events: list[ProctoringEvent]
     integrity_score: float
     flagged: bool
+    # Whether the recording's audio track was checked for speech (False: it had none; None: live frames).
+    audio_checked: bool | None = None
 
 
 class IncrementalAnalyzer:
@@ -108,14 +113,33 @@ def analyze_video(
     settings: DetectorSettings | None = None,
     browser_events: Iterable[BrowserEvent] = (),
 ) -> AnalysisResult:
-    """Analyse a video file sampled at ``sample_fps``; raises UnreadableVideo for bad files."""
+    """Analyse a video file sampled at ``sample_fps`` on every core (``settings.analysis_threads``);
+    raises UnreadableVideo for bad files."""
     started = time.perf_counter()
-    with (
-        VideoFileSource(path, sample_fps) as source,
-        IncrementalAnalyzer(policy, settings, sample_fps) as analyzer,
-    ):
-        for frame in source:
-            analyzer.feed(frame.image, frame.t)
-        analyzer.add_browser_events(browser_events)
-        result = analyzer.finish(source.duration_s)
-    return result.model_copy(update={"processing_s": round(time.perf_counter() - started, 3)})
+    policy, settings = policy or ProctoringPolicy(), settings or DetectorSettings()
+    if sample_fps <= 0:
+        raise ValueError("sample_fps must be positive")
+    parts: dict[int, list[tuple[FrameSignals, bytes | None]]] = defaultdict(list)
+    recorded = analyse_recording(
+        Path(path), sample_fps, policy, settings,
+        lambda index, signals, evidence: parts[index].append((signals, evidence)),
+    )
+    duration_s = recorded.duration_s
+    frames = [frame for index in sorted(parts) for frame in parts[index]]
+    evidence = {round(signals.t, 3): jpeg for signals, jpeg in frames if jpeg is not None}
+    video_events = [
+        event.model_copy(update={"evidence_jpeg": evidence.get(event.evidence_s)})
+        for event in segment((signals for signals, _ in frames), policy, duration_s)
+    ]
+    events = merge_timeline([*video_events, *(recorded.speech or [])], list(browser_events))
+    score = integrity_score(events, duration_s, policy)
+    return AnalysisResult(
+        duration_s=round(duration_s, 3),
+        frames_analyzed=len(frames),
+        sample_fps=sample_fps,
+        processing_s=round(time.perf_counter() - started, 3),
+        events=events,
+        integrity_score=score,
+        flagged=is_flagged(events, score, policy),
+        audio_checked=recorded.speech is not None,
+    )

@@ -18,7 +18,10 @@ Two models configure the vision core:
     confirms (e.g. a round object scoring near ``min_face_confidence``) is an unconfirmed
     ``no_face``. A face whose pose cannot be read is a low-confidence looking-away candidate.
     ``mesh_tracking`` (on) lets FaceMesh track landmarks between consecutive frames instead
-    of re-detecting each time.
+    of re-detecting each time; on a recording it starts afresh every ``tracking_segment_s``
+    (60) seconds of video, so ``analysis_threads`` (the machine's cores) can split one upload at
+    those points into time ranges analysed side by side with the very events of one pass
+    (``proctoring.recorded``).
 
     ``onnx_model_path`` plugs a model into the ONNX slot (``proctoring.detectors.onnx_slot``),
     e.g. a phone/person detector or a face-embedding model for identity checks against the
@@ -39,6 +42,10 @@ Two models configure the vision core:
     Camera blocked: a frame whose grey levels have a standard deviation below
     ``blocked_max_std`` [10] (a covered lens is near-uniform) or a mean below
     ``blocked_max_mean`` [20] (black) is blocked; blocked frames never count as ``no_face``.
+    Speech (recordings with an audio track): 32 ms windows where Silero VAD's probability is at
+    least ``speech_threshold`` [0.5], pauses up to ``speech_max_gap_s`` [1 s] bridged, become a
+    ``speech_detected`` event from ``speech_min_s`` [3 s]; its weight is low by default (a
+    student may read the questions aloud).
     Score: ``integrity_score = 100 - sum(confidence * (per_event + time_pct *
     100 * event_s / session_s))`` over all events, clamped to 0..100, with ``weights`` per
     event type (see ``DEFAULT_WEIGHTS``: e.g. each ``multiple_faces`` event costs 10 points
@@ -47,6 +54,7 @@ Two models configure the vision core:
     ``always_flag`` [``multiple_faces``].
 """
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -75,6 +83,8 @@ DEFAULT_WEIGHTS: dict[EventType, EventWeight] = {
     EventType.PASTE: EventWeight(per_event=5),
     EventType.FULLSCREEN_EXIT: EventWeight(per_event=3, time_pct=0.5),
     EventType.MULTIPLE_DISPLAYS: EventWeight(per_event=10),
+    # A student may read the questions aloud: low by default, the tenant decides.
+    EventType.SPEECH_DETECTED: EventWeight(per_event=1, time_pct=0.5),
 }
 
 
@@ -90,6 +100,9 @@ class ProctoringPolicy(BaseModel):
     pose_exit_margin_deg: float = Field(default=5.0, ge=0)
     blocked_max_std: float = Field(default=10.0, ge=0)
     blocked_max_mean: float = Field(default=20.0, ge=0)
+    speech_threshold: float = Field(default=0.5, gt=0, lt=1)
+    speech_min_s: float = Field(default=3.0, ge=0)
+    speech_max_gap_s: float = Field(default=1.0, ge=0)
     weights: dict[EventType, EventWeight] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     flag_below: float = Field(default=70.0, ge=0, le=100)
     always_flag: frozenset[EventType] = frozenset({EventType.MULTIPLE_FACES})
@@ -112,3 +125,5 @@ class DetectorSettings(BaseModel):
     onnx_score_output: int = Field(default=0, ge=0)
     onnx_input_size: int = Field(default=224, gt=0)
     onnx_threads: int = Field(default=1, ge=1)
+    analysis_threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
+    tracking_segment_s: float = Field(default=60.0, gt=0)

@@ -85,6 +85,10 @@ class SignalExtractor:
                 return FrameSignals(t, 1, (1.0,), pose, blocked, no_face_confirmed=False)
         return FrameSignals(t, 0, (), None, blocked, no_face_confirmed=not mediapipe_saw_face)
 
+    def restart_tracking(self) -> None:
+        """Start landmark tracking afresh, as a new extractor would."""
+        self._mesh.restart_tracking()
+
     def close(self) -> None:
         """Release every detector once."""
         if self._closed:

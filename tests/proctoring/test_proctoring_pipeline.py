@@ -4,12 +4,14 @@ from pathlib import Path
 
 import cv2
 import pytest
-from proctoring_media import Scenes, VideoMaker
+from proctoring_media import Scenes, VideoMaker, write_h264
 
 from proctoring.browser import BrowserEvent
 from proctoring.errors import FramesOutOfOrder, UnreadableVideo
 from proctoring.events import EventType
 from proctoring.pipeline import AnalysisResult, IncrementalAnalyzer, analyze_video
+from proctoring.policy import DetectorSettings
+from proctoring.recorded import split
 from proctoring.sources import VideoFileSource, decode_jpeg
 
 RESULT_FIELDS = {
@@ -20,6 +22,7 @@ RESULT_FIELDS = {
     "events",
     "integrity_score",
     "flagged",
+    "audio_checked",
 }
 EVENT_FIELDS = {"type", "start_s", "end_s", "confidence", "evidence_s"}
 
@@ -49,6 +52,22 @@ def test_result_dumps_exactly_the_documented_fields(make_video: VideoMaker, scen
     assert set(dumped) == RESULT_FIELDS
     assert dumped["events"] and all(set(event) == EVENT_FIELDS for event in dumped["events"])
     assert dumped["events"][0]["type"] == "camera_blocked"
+
+
+def test_a_recording_split_between_threads_gives_the_events_of_one_pass(
+    tmp_path: Path, scenes: Scenes
+) -> None:
+    segments = [(7, scenes.frontal), (6, scenes.turned(0.45)), (5, scenes.frontal), (6, scenes.empty),
+                (6, scenes.two_faces), (6, scenes.frontal)]
+    video = write_h264(tmp_path / "exam.mp4", segments)
+    one_pass = analyze_video(video, settings=DetectorSettings(analysis_threads=1, tracking_segment_s=10))
+    split = analyze_video(video, settings=DetectorSettings(analysis_threads=3, tracking_segment_s=10))
+    assert {event.type for event in one_pass.events} >= {
+        EventType.LOOKING_AWAY, EventType.NO_FACE, EventType.MULTIPLE_FACES}
+    assert split.model_dump(exclude={"processing_s"}) == one_pass.model_dump(exclude={"processing_s"})
+    assert split.frames_analyzed == 72
+    assert all(event.evidence_jpeg and event.evidence_jpeg == before.evidence_jpeg
+               for event, before in zip(split.events, one_pass.events, strict=True))
 
 
 def test_face_removed_for_six_seconds_is_one_no_face(make_video: VideoMaker, scenes: Scenes) -> None:
@@ -179,3 +198,17 @@ def test_bad_video_files_are_refused(tmp_path: Path) -> None:
     for bad in (corrupt, empty):
         with pytest.raises(UnreadableVideo):
             analyze_video(bad)
+
+
+@pytest.mark.parametrize(
+    ("length_s", "parts", "spans"),
+    [
+        (3600.0, 2, [(0.0, 1800.0), (1800.0, None)]),
+        (150.0, 2, [(0.0, 60.0), (60.0, None)]),
+        (45.0, 4, [(0.0, None)]),
+        (None, 2, [(0.0, None)]),
+        (600.0, 1, [(0.0, None)]),
+    ],
+)
+def test_ranges_start_where_tracking_restarts(length_s, parts, spans) -> None:
+    assert split(length_s, parts, segment_s=60.0) == spans

@@ -5,7 +5,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from proctoring_media import Scenes, write_video
+from proctoring_media import Scenes, write_h264, write_video
 
 from proctoring.errors import FramesOutOfOrder, UnreadableFrame, UnreadableVideo
 from proctoring.sources import JpegFrame, VideoFileSource, decode_jpeg, jpeg_frames
@@ -34,6 +34,36 @@ def test_sampling_faster_than_the_video_yields_every_frame(tmp_path: Path) -> No
     video = _numbered_video(tmp_path / "one_fps.avi", seconds=4.0, fps=1.0)
     with VideoFileSource(video, sample_fps=2.0) as source:
         assert [frame.t for frame in source] == [0.0, 1.0, 2.0, 3.0]
+
+
+def _grey_h264(path: Path, seconds: int) -> Path:
+    """An H.264 recording at 30 fps whose grey level climbs one step per second."""
+    segments = [(1.0, np.full((480, 640, 3), 20 + 6 * second, np.uint8)) for second in range(seconds)]
+    return write_h264(path, segments, gop=45)
+
+
+@pytest.mark.parametrize("kind", ["h264", "mjpg"])
+def test_time_ranges_yield_exactly_the_frames_of_one_pass(tmp_path: Path, kind: str) -> None:
+    if kind == "h264":
+        video = _grey_h264(tmp_path / "grey.mp4", seconds=20)
+    else:
+        video = _numbered_video(tmp_path / "numbered.avi", seconds=20.0, fps=30.0)
+    with VideoFileSource(video, sample_fps=2.0) as source:
+        whole = list(source)
+        assert source.length_s == pytest.approx(20.0, abs=0.05)
+    parts = []
+    for start, end in [(0.0, 7.3), (7.3, 13.0), (13.0, None)]:
+        with VideoFileSource(video, sample_fps=2.0, start_s=start, end_s=end) as source:
+            parts.extend(list(source))
+    assert [frame.t for frame in whole] == pytest.approx([n / 2 for n in range(40)], abs=0.02)
+    assert [frame.t for frame in parts] == [frame.t for frame in whole]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(parts, whole, strict=True))
+
+
+def test_a_range_past_the_end_is_empty_not_an_error(tmp_path: Path) -> None:
+    video = _numbered_video(tmp_path / "short.avi", seconds=3.0, fps=10.0)
+    with VideoFileSource(video, sample_fps=2.0, start_s=60.0) as source:
+        assert list(source) == []
 
 
 def test_fractional_sample_rate(tmp_path: Path) -> None:
