@@ -53,9 +53,11 @@ def extractor_for(policy: ProctoringPolicy) -> SignalExtractor:
 
 
 def may_raise_event(signals: FrameSignals, policy: ProctoringPolicy) -> bool:
-    """Whether the frame could become evidence: blocked, not exactly one face, head turned or its pose
-    unknown (a looking-away candidate)."""
+    """Whether the frame could become evidence: blocked, not exactly one face, an identity check that
+    did not match, head turned or its pose unknown (a looking-away candidate)."""
     if signals.blocked.blocked or signals.face_count != 1:
+        return True
+    if signals.identity_distance is not None and signals.identity_distance > policy.identity_max_distance:
         return True
     pose = signals.pose
     margin = policy.pose_exit_margin_deg
@@ -71,7 +73,8 @@ def signal_row(session_id: UUID, signals: FrameSignals, frame_key: str | None) -
         second_face_score=signals.face_scores[1] if len(signals.face_scores) > 1 else None,
         yaw=pose.yaw if pose else None, pitch=pose.pitch if pose else None, roll=pose.roll if pose else None,
         blocked=signals.blocked.blocked, blocked_strength=signals.blocked.strength,
-        no_face_confirmed=signals.no_face_confirmed, frame_key=frame_key,
+        no_face_confirmed=signals.no_face_confirmed, identity_distance=signals.identity_distance,
+        frame_key=frame_key,
     )
 
 
@@ -81,7 +84,8 @@ def _signals(row: FrameSignal) -> FrameSignals:
         scores = (1.0, row.second_face_score or 0.0)
     pose = None if row.yaw is None else HeadPose(row.yaw, row.pitch or 0.0, row.roll or 0.0)
     blocked = BlockedReading(row.blocked, 0.0, 0.0, row.blocked_strength)
-    return FrameSignals(row.t, row.face_count, scores, pose, blocked, row.no_face_confirmed)
+    return FrameSignals(row.t, row.face_count, scores, pose, blocked, row.no_face_confirmed,
+                        row.identity_distance)
 
 
 def segment(

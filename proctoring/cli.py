@@ -31,16 +31,23 @@ def analyze(
         float, typer.Option("--sample-fps", min=0.01, help="Frames analysed per second of video.")
     ] = DEFAULT_SAMPLE_FPS,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    enrolment_photo: Annotated[Path | None, typer.Option(
+        "--enrolment-photo", help="The student's photo (one face): faces are compared with it.")] = None,
 ) -> None:
-    """Detect faces, head pose and a covered camera; print events and the integrity score."""
+    """Detect faces, head pose, a covered camera, speech and (with a photo) a different person; print
+    events and the integrity score."""
+    from cognify.errors import ValidationFailed
+
     try:
         with _native_output_silenced():
             _quiet_native_logging()
             # Imported here so mounting this sub-app does not load MediaPipe for other commands.
+            from proctoring.enrolment import embed_photo
             from proctoring.pipeline import analyze_video
 
-            result = analyze_video(video, sample_fps=sample_fps)
-    except UnreadableVideo as error:
+            reference = embed_photo(enrolment_photo.read_bytes())[0] if enrolment_photo else None
+            result = analyze_video(video, sample_fps=sample_fps, enrolment=reference)
+    except (UnreadableVideo, ValidationFailed, OSError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None
     if as_json:

@@ -8,6 +8,7 @@ from cognify.models import utcnow
 from cognify.storage import get_store
 from proctoring.analysis import resegment, tenant_policy
 from proctoring.certify import certify
+from proctoring.enrolment import reference_embedding
 from proctoring.events import ProctoringEvent
 from proctoring.models import FrameSignal, ProctoringSession, SessionSource, SessionStatus, TimelineEvent
 from proctoring.scoring import event_penalty, integrity_score, is_flagged
@@ -37,10 +38,11 @@ def _nearest_frame_key(frames: list[FrameSignal], t: float | None) -> str | None
 
 def complete_session(
     session: Session, row: ProctoringSession, duration_s: float | None = None,
-    audio_events: list[ProctoringEvent] | None = None,
+    audio_events: list[ProctoringEvent] | None = None, identity_checked: bool | None = None,
 ) -> ProctoringSession:
     """Turn the session's signals, browser reports and a recording's speech (``audio_events``; None
-    when its audio was not checked) into a scored timeline; certify the attempt."""
+    when its audio was not checked) into a scored timeline; certify the attempt. ``identity_checked``
+    says whether frames were compared with an enrolment photo (None: whether the student has one)."""
     policy = tenant_policy(session, row.tenant_id)
     frames = list(session.exec(
         select(FrameSignal).where(FrameSignal.session_id == row.id).order_by(col(FrameSignal.t))
@@ -54,6 +56,9 @@ def complete_session(
             confidence=event.confidence, evidence_s=event.evidence_s,
             evidence_key=_nearest_frame_key(frames, event.evidence_s),
         ))
+    if identity_checked is None:
+        identity_checked = reference_embedding(session, row.tenant_id, row.student_id) is not None
+    row.identity_checked = identity_checked
     row.audio_checked = None if row.source != SessionSource.video else audio_events is not None
     for event in audio_events or []:
         timeline.append(TimelineEvent(

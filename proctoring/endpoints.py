@@ -6,13 +6,17 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from cognify.api import PageDep, SessionDep
+from cognify.errors import Forbidden, NotFound
 from cognify.security import Actor
+from cognify.storage import get_store
 from domain.identity.deps import CurrentActor, require
 from domain.privacy.access_log import log_reads
-from proctoring import review, sessions
+from proctoring import enrolment, review, sessions
 from proctoring.models import (
     BrowserEventsIn,
     DecisionIn,
+    Enrolment,
+    EnrolmentPublic,
     FrameAccepted,
     ReviewQueue,
     SessionCreate,
@@ -30,6 +34,7 @@ from proctoring.uploads import (
 router = APIRouter(prefix="/api/v1/proctoring", tags=["proctoring"])
 Proctor = Annotated[Actor, Depends(require("proctor"))]
 FrameBody = Annotated[bytes, Depends(limited_body(MAX_FRAME_BYTES, is_image, "frame"))]
+PhotoBody = Annotated[bytes, Depends(limited_body(MAX_FRAME_BYTES * 4, is_image, "photo"))]
 VideoBody = Annotated[bytes, Depends(limited_body(MAX_VIDEO_BYTES, is_video, "recording"))]
 PRIVATE = {"Cache-Control": "private, no-store"}
 
@@ -69,6 +74,52 @@ def post_events(
 def post_video(session: SessionDep, actor: CurrentActor, session_id: UUID, data: VideoBody) -> SessionPublic:
     """Upload the session's recording (raw video body); analysed in the background with progress."""
     return SessionPublic.model_validate(sessions.store_video(session, actor, session_id, data))
+
+
+@router.put("/enrolments/{user_id}", response_model=EnrolmentPublic)
+def put_enrolment(
+    session: SessionDep, actor: CurrentActor, user_id: UUID, data: PhotoBody
+) -> EnrolmentPublic:
+    """Set a student's enrolment photo (raw JPEG body, one face; needs their `biometric_identity`
+    consent): the student, or a proctor. Their sessions' faces are compared with it."""
+    return _enrolment_public(enrolment.set_enrolment(session, actor, user_id, data))
+
+
+@router.get("/enrolments/{user_id}", response_model=EnrolmentPublic)
+def read_enrolment(session: SessionDep, actor: CurrentActor, user_id: UUID) -> EnrolmentPublic:
+    """Whether a student has an enrolment photo (the student, or a proctor)."""
+    if user_id != actor.user_id and not actor.can("proctor"):
+        raise Forbidden("Only the student or a proctor can see an enrolment photo")
+    row = enrolment.enrolment_of(session, user_id)
+    if row is None:
+        raise NotFound("No enrolment photo")
+    return _enrolment_public(row)
+
+
+@router.get("/enrolments/{user_id}/photo", response_class=Response,
+            responses={200: {"content": {"image/jpeg": {}}}})
+def read_enrolment_photo(session: SessionDep, actor: CurrentActor, user_id: UUID) -> Response:
+    """The enrolment photo (the student, or a proctor; never cached)."""
+    if user_id != actor.user_id and not actor.can("proctor"):
+        raise Forbidden("Only the student or a proctor can see an enrolment photo")
+    row = enrolment.enrolment_of(session, user_id)
+    if row is None:
+        raise NotFound("No enrolment photo")
+    log_reads(session, actor, "proctoring_enrolment", "GET /api/v1/proctoring/enrolments/{user_id}/photo",
+              [(user_id, None, row.id)])
+    return Response(get_store().get(row.photo_key), media_type="image/jpeg", headers=PRIVATE)
+
+
+@router.delete("/enrolments/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_enrolment(session: SessionDep, actor: CurrentActor, user_id: UUID) -> Response:
+    """Remove the enrolment photo and embedding: later sessions are not identity-checked."""
+    enrolment.remove_enrolment(session, actor, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _enrolment_public(row: Enrolment) -> EnrolmentPublic:
+    return EnrolmentPublic(user_id=row.user_id, updated_at=row.updated_at,
+                           photo_url=f"{router.prefix}/enrolments/{row.user_id}/photo")
 
 
 @router.post("/sessions/{session_id}/finish", response_model=SessionPublic)

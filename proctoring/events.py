@@ -19,6 +19,7 @@ class EventType(StrEnum):
     FULLSCREEN_EXIT = "fullscreen_exit"
     MULTIPLE_DISPLAYS = "multiple_displays"
     SPEECH_DETECTED = "speech_detected"
+    IDENTITY_MISMATCH = "identity_mismatch"
 
 
 VIDEO_EVENT_TYPES: tuple[EventType, ...] = (
@@ -26,6 +27,7 @@ VIDEO_EVENT_TYPES: tuple[EventType, ...] = (
     EventType.MULTIPLE_FACES,
     EventType.LOOKING_AWAY,
     EventType.CAMERA_BLOCKED,
+    EventType.IDENTITY_MISMATCH,
 )
 
 

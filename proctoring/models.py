@@ -5,7 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from pydantic import ConfigDict
-from sqlalchemy import DateTime, String, UniqueConstraint
+from sqlalchemy import ARRAY, DateTime, Float, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from cognify.models import TenantScoped, timestamp_field
@@ -52,6 +52,8 @@ class ProctoringSession(TenantScoped, table=True):
     frames_total: int | None = None
     # True: the recording's audio track was checked for speech; False: it had none; None: live frames.
     audio_checked: bool | None = None
+    # True: the student's face was compared with their enrolment photo; False: they had none.
+    identity_checked: bool | None = None
     video_key: str | None = Field(default=None, max_length=500)
     duration_s: float | None = None
     integrity_score: float | None = None
@@ -63,6 +65,26 @@ class ProctoringSession(TenantScoped, table=True):
     decided_by: UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     decided_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     updated_at: datetime = timestamp_field()
+
+
+class Enrolment(TenantScoped, table=True):
+    """A student's enrolment photo and its face embedding, the reference for identity checks."""
+
+    __tablename__ = "proctoring_enrolments"
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id", name="uq_proctoring_enrolments_user"),)
+    user_id: UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    photo_key: str = Field(max_length=500)
+    embedding: list[float] = Field(sa_type=ARRAY(Float))
+    uploaded_by: UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    updated_at: datetime = timestamp_field()
+
+
+class EnrolmentPublic(SQLModel):
+    """Whether a student has an enrolment photo, and when it was set."""
+
+    user_id: UUID
+    photo_url: str
+    updated_at: datetime
 
 
 class FrameSignal(TenantScoped, table=True):
@@ -80,6 +102,7 @@ class FrameSignal(TenantScoped, table=True):
     blocked: bool = False
     blocked_strength: float = 0.0
     no_face_confirmed: bool = False
+    identity_distance: float | None = None
     frame_key: str | None = Field(default=None, max_length=500)
 
 
@@ -134,6 +157,7 @@ class SessionPublic(SQLModel):
     frames_processed: int
     frames_total: int | None
     audio_checked: bool | None
+    identity_checked: bool | None
     duration_s: float | None
     integrity_score: float | None
     flagged: bool | None

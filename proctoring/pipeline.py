@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from proctoring.analysis import segment
 from proctoring.browser import BrowserEvent, merge_timeline
+from proctoring.detectors.face_identity import Embedding
 from proctoring.events import ProctoringEvent
 from proctoring.policy import DetectorSettings, ProctoringPolicy
 from proctoring.recorded import analyse_recording
@@ -31,6 +32,8 @@ class AnalysisResult(BaseModel):
     flagged: bool
     # Whether the recording's audio track was checked for speech (False: it had none; None: live frames).
     audio_checked: bool | None = None
+    # Whether faces were compared with an enrolment photo.
+    identity_checked: bool = False
 
 
 class IncrementalAnalyzer:
@@ -112,9 +115,10 @@ def analyze_video(
     policy: ProctoringPolicy | None = None,
     settings: DetectorSettings | None = None,
     browser_events: Iterable[BrowserEvent] = (),
+    enrolment: Embedding | None = None,
 ) -> AnalysisResult:
-    """Analyse a video file sampled at ``sample_fps`` on every core (``settings.analysis_threads``);
-    raises UnreadableVideo for bad files."""
+    """Analyse a video file sampled at ``sample_fps`` on every core (``settings.analysis_threads``),
+    comparing faces with an ``enrolment`` embedding if given; raises UnreadableVideo for bad files."""
     started = time.perf_counter()
     policy, settings = policy or ProctoringPolicy(), settings or DetectorSettings()
     if sample_fps <= 0:
@@ -122,7 +126,7 @@ def analyze_video(
     parts: dict[int, list[tuple[FrameSignals, bytes | None]]] = defaultdict(list)
     recorded = analyse_recording(
         Path(path), sample_fps, policy, settings,
-        lambda index, signals, evidence: parts[index].append((signals, evidence)),
+        lambda index, signals, evidence: parts[index].append((signals, evidence)), enrolment,
     )
     duration_s = recorded.duration_s
     frames = [frame for index in sorted(parts) for frame in parts[index]]
@@ -142,4 +146,5 @@ def analyze_video(
         integrity_score=score,
         flagged=is_flagged(events, score, policy),
         audio_checked=recorded.speech is not None,
+        identity_checked=enrolment is not None,
     )

@@ -46,6 +46,10 @@ Two models configure the vision core:
     least ``speech_threshold`` [0.5], pauses up to ``speech_max_gap_s`` [1 s] bridged, become a
     ``speech_detected`` event from ``speech_min_s`` [3 s]; its weight is low by default (a
     student may read the questions aloud).
+    Identity (a student with an enrolment photo): the main face is compared with the photo on the
+    first one-face frame of every ``identity_interval_s`` (deployment, 10 s); from
+    ``identity_min_checks`` [2] checks in a row farther than ``identity_max_distance`` [0.6, dlib's
+    match threshold] an ``identity_mismatch`` event holds until a check matches or the face leaves.
     Score: ``integrity_score = 100 - sum(confidence * (per_event + time_pct *
     100 * event_s / session_s))`` over all events, clamped to 0..100, with ``weights`` per
     event type (see ``DEFAULT_WEIGHTS``: e.g. each ``multiple_faces`` event costs 10 points
@@ -58,7 +62,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from proctoring.events import EventType
 
@@ -85,6 +89,7 @@ DEFAULT_WEIGHTS: dict[EventType, EventWeight] = {
     EventType.MULTIPLE_DISPLAYS: EventWeight(per_event=10),
     # A student may read the questions aloud: low by default, the tenant decides.
     EventType.SPEECH_DETECTED: EventWeight(per_event=1, time_pct=0.5),
+    EventType.IDENTITY_MISMATCH: EventWeight(per_event=15, time_pct=3),
 }
 
 
@@ -103,6 +108,8 @@ class ProctoringPolicy(BaseModel):
     speech_threshold: float = Field(default=0.5, gt=0, lt=1)
     speech_min_s: float = Field(default=3.0, ge=0)
     speech_max_gap_s: float = Field(default=1.0, ge=0)
+    identity_max_distance: float = Field(default=0.6, gt=0, lt=2)
+    identity_min_checks: int = Field(default=2, ge=1, le=100)
     weights: dict[EventType, EventWeight] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     flag_below: float = Field(default=70.0, ge=0, le=100)
     always_flag: frozenset[EventType] = frozenset({EventType.MULTIPLE_FACES})
@@ -127,3 +134,11 @@ class DetectorSettings(BaseModel):
     onnx_threads: int = Field(default=1, ge=1)
     analysis_threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
     tracking_segment_s: float = Field(default=60.0, gt=0)
+    identity_interval_s: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _identity_slots_fit_tracking_segments(self) -> "DetectorSettings":
+        ratio = self.tracking_segment_s / self.identity_interval_s
+        if abs(ratio - round(ratio)) > 1e-6:
+            raise ValueError("tracking_segment_s must be a whole multiple of identity_interval_s")
+        return self

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from proctoring.analysis import may_raise_event
 from proctoring.audio import detect_speech
+from proctoring.detectors.face_identity import Embedding
 from proctoring.events import ProctoringEvent
 from proctoring.policy import DetectorSettings, ProctoringPolicy
 from proctoring.segmenter import encode_jpeg
@@ -47,10 +48,10 @@ def frames_expected(path: Path, sample_fps: float) -> int | None:
 
 def _analyse_range(
     index: int, path: Path, sample_fps: float, policy: ProctoringPolicy, settings: DetectorSettings,
-    span: Span, sink: FrameSink,
+    span: Span, sink: FrameSink, enrolment: Embedding | None,
 ) -> float:
     start_s, end_s = span
-    extractor = SignalExtractor(policy, settings)
+    extractor = SignalExtractor(policy, settings, enrolment)
     segment = math.floor(start_s / settings.tracking_segment_s + 1e-9)
     try:
         with VideoFileSource(path, sample_fps, start_s, end_s) as source:
@@ -77,16 +78,17 @@ class Recorded:
 
 def analyse_recording(
     path: Path, sample_fps: float, policy: ProctoringPolicy, settings: DetectorSettings,
-    sink: FrameSink,
+    sink: FrameSink, enrolment: Embedding | None = None,
 ) -> Recorded:
     """Signals of every sampled frame, handed to ``sink`` per range in time order, and the audio
-    track's speech, side by side. Raises UnreadableVideo (from any range) for a file that cannot be
-    decoded."""
+    track's speech, side by side; with an ``enrolment`` embedding, identity checks too. Raises
+    UnreadableVideo (from any range) for a file that cannot be decoded."""
     with VideoFileSource(path, sample_fps) as probe:
         spans = split(probe.length_s, settings.analysis_threads, settings.tracking_segment_s)
     with ThreadPoolExecutor(len(spans) + 1, thread_name_prefix="proctor-range") as pool:
         speech = pool.submit(detect_speech, path, policy)
-        futures = [pool.submit(_analyse_range, index, path, sample_fps, policy, settings, span, sink)
+        futures = [pool.submit(_analyse_range, index, path, sample_fps, policy, settings, span, sink,
+                               enrolment)
                    for index, span in enumerate(spans)]
         duration_s = max(future.result() for future in futures)
         return Recorded(duration_s, speech.result())

@@ -1,8 +1,9 @@
 """Proctoring sessions as the student's exam page drives them: start, frames, browser events, video."""
 
+import math
 from uuid import UUID
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from cognify.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from cognify.events import emit
@@ -14,14 +15,18 @@ from domain.privacy.consent import Purpose, require_consent
 from proctoring.analysis import extractor_for, may_raise_event, signal_row, tenant_policy
 from proctoring.browser import BrowserEvent
 from proctoring.completion import complete_session
+from proctoring.detectors.face_identity import Embedding
+from proctoring.enrolment import reference_embedding
 from proctoring.errors import FramesOutOfOrder, UnreadableFrame
 from proctoring.models import (
+    FrameSignal,
     ProctoringSession,
     SessionCreate,
     SessionSource,
     SessionStatus,
     TimelineEvent,
 )
+from proctoring.policy import DetectorSettings
 from proctoring.sources import check_order, decode_jpeg
 from proctoring.uploads import check_video
 
@@ -92,7 +97,7 @@ def add_frame(session: Session, actor: Actor, session_id: UUID, data: bytes, t: 
     except UnreadableFrame as error:
         raise ValidationFailed(str(error), code="unreadable_frame") from error
     policy = tenant_policy(session, row.tenant_id)
-    signals = extractor_for(policy).extract(image, t)
+    signals = extractor_for(policy).extract(image, t, _identity_due(session, row, t))
     signal = signal_row(row.id, signals, None)
     if may_raise_event(signals, policy):
         signal.frame_key = f"{media_prefix(row)}/frames/{signal.id}.jpg"
@@ -101,6 +106,19 @@ def add_frame(session: Session, actor: Actor, session_id: UUID, data: bytes, t: 
     session.add_all([signal, row])
     session.flush()
     return row
+
+
+def _identity_due(session: Session, row: ProctoringSession, t: float) -> Embedding | None:
+    """The enrolment embedding when no identity check was made yet in this frame's interval."""
+    reference = reference_embedding(session, row.tenant_id, row.student_id)
+    if reference is None:
+        return None
+    interval = DetectorSettings().identity_interval_s
+    last = session.exec(select(func.max(FrameSignal.t)).where(
+        FrameSignal.session_id == row.id, col(FrameSignal.identity_distance).is_not(None))).one()
+    if last is not None and math.floor(last / interval + 1e-9) == math.floor(t / interval + 1e-9):
+        return None
+    return reference
 
 
 def add_browser_events(

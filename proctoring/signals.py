@@ -1,15 +1,18 @@
 """Per-frame signals from the detectors, and the conditions they raise."""
 
+import math
 from dataclasses import dataclass
 
 from proctoring.detectors import (
     BlockedReading,
     CameraBlockedDetector,
+    FaceBox,
     FaceMeshPoseEstimator,
     HaarFaceDetector,
     HeadPose,
     MediaPipeFaceDetector,
 )
+from proctoring.detectors.face_identity import Embedding, FaceEmbedder, distance
 from proctoring.events import EventType
 from proctoring.policy import DetectorSettings, ProctoringPolicy
 from proctoring.sources import Image
@@ -31,12 +34,20 @@ class FrameSignals:
     pose: HeadPose | None
     blocked: BlockedReading
     no_face_confirmed: bool
+    # Distance of the main face to the enrolment photo's, on the frames where identity was checked.
+    identity_distance: float | None = None
 
 
 class SignalExtractor:
     """Runs the configured detectors on a frame; the MediaPipe graphs are built once."""
 
-    def __init__(self, policy: ProctoringPolicy, settings: DetectorSettings) -> None:
+    def __init__(
+        self, policy: ProctoringPolicy, settings: DetectorSettings, enrolment: Embedding | None = None
+    ) -> None:
+        # Identity is checked on the first one-face frame of every `identity_interval_s` of video.
+        self._enrolment, self._interval = enrolment, settings.identity_interval_s
+        self._embedder: FaceEmbedder | None = None
+        self._checked_slot: int | None = None
         self._faces = MediaPipeFaceDetector(settings.face_model, settings.min_face_confidence)
         self._haar = HaarFaceDetector() if settings.haar_confirm else None
         self._mesh = FaceMeshPoseEstimator(tracking=settings.mesh_tracking)
@@ -46,8 +57,11 @@ class SignalExtractor:
         self._blocked = CameraBlockedDetector(policy.blocked_max_std, policy.blocked_max_mean)
         self._closed = False
 
-    def extract(self, image: Image, t: float) -> FrameSignals:
-        """Signals for one BGR frame; face detectors and mesh are skipped on a blocked lens."""
+    def extract(self, image: Image, t: float, compare_with: Embedding | None = None) -> FrameSignals:
+        """Signals for one BGR frame; face detectors and mesh are skipped on a blocked lens.
+
+        ``compare_with`` checks identity on this frame (if it shows one face) whatever the interval:
+        live frames, where the session's stored signals say when the last check was."""
         blocked = self._blocked.detect(image)
         if blocked.blocked:
             return FrameSignals(t, 0, (), None, blocked, no_face_confirmed=False)
@@ -56,10 +70,26 @@ class SignalExtractor:
             pose = self._mesh.estimate(image, faces[0])
             if pose is not None or len(faces) > 1 or self._haar is None:
                 scores = tuple(face.score for face in faces)
-                return FrameSignals(t, len(faces), scores, pose, blocked, no_face_confirmed=False)
+                identity = self._identity(image, faces[0], t, compare_with) if len(faces) == 1 else None
+                return FrameSignals(t, len(faces), scores, pose, blocked, False, identity)
         if self._haar is None:
             return FrameSignals(t, 0, (), None, blocked, no_face_confirmed=False)
         return self._haar_signals(self._haar, image, t, blocked, mediapipe_saw_face=bool(faces))
+
+    def _identity(
+        self, image: Image, face: FaceBox, t: float, compare_with: Embedding | None
+    ) -> float | None:
+        """Distance to the enrolment photo when this frame is the interval's check, else None."""
+        reference = compare_with
+        if reference is None and self._enrolment is not None:
+            slot = math.floor(t / self._interval + 1e-9)
+            if slot != self._checked_slot:
+                self._checked_slot, reference = slot, self._enrolment
+        if reference is None:
+            return None
+        if self._embedder is None:
+            self._embedder = FaceEmbedder()
+        return round(distance(self._embedder.embed(image, face), reference), 4)
 
     def _haar_signals(
         self,
@@ -109,11 +139,13 @@ class ConditionEvaluator:
     def __init__(self, policy: ProctoringPolicy) -> None:
         self._policy = policy
         self._looking_away = False
+        self._mismatches = 0  # consecutive identity checks that did not match, while one face stays
+        self._mismatch_strength = 0.0
 
     def evaluate(self, signals: FrameSignals) -> dict[EventType, float]:
         """Strength in (0, 1] of every condition active in this frame."""
         if signals.blocked.blocked:
-            self._looking_away = False
+            self._looking_away, self._mismatches = False, 0
             return {EventType.CAMERA_BLOCKED: signals.blocked.strength}
         active: dict[EventType, float] = {}
         if signals.face_count == 0:
@@ -124,7 +156,25 @@ class ConditionEvaluator:
         away = self._looking_away_strength(signals)
         if away is not None:
             active[EventType.LOOKING_AWAY] = away
+        mismatch = self._identity_mismatch_strength(signals)
+        if mismatch is not None:
+            active[EventType.IDENTITY_MISMATCH] = mismatch
         return active
+
+    def _identity_mismatch_strength(self, signals: FrameSignals) -> float | None:
+        """Held from the `identity_min_checks`-th consecutive check past `identity_max_distance` for as
+        long as one face stays in view and no check matches; the strength grows with the distance."""
+        if signals.face_count != 1:
+            self._mismatches = 0
+            return None
+        distance_now = signals.identity_distance
+        if distance_now is not None:
+            threshold = self._policy.identity_max_distance
+            self._mismatches = self._mismatches + 1 if distance_now > threshold else 0
+            self._mismatch_strength = min(1.0, 0.5 + (distance_now - threshold) * 2.5)
+        if self._mismatches < self._policy.identity_min_checks:
+            return None
+        return round(self._mismatch_strength, 3)
 
     def _looking_away_strength(self, signals: FrameSignals) -> float | None:
         """Strength while the head is turned past the enter angle, until below the exit angle.

@@ -14,6 +14,8 @@ from cognify.storage import get_store
 from cognify.worker import app
 from proctoring.analysis import signal_row, tenant_policy
 from proctoring.completion import complete_session, fail_session
+from proctoring.detectors.face_identity import Embedding
+from proctoring.enrolment import reference_embedding
 from proctoring.errors import ProctoringError
 from proctoring.models import FrameSignal, ProctoringSession, SessionStatus
 from proctoring.policy import DetectorSettings, ProctoringPolicy
@@ -39,7 +41,9 @@ def _save(tenant_id: UUID, session_id: UUID, rows: list[FrameSignal]) -> None:
     rows.clear()
 
 
-def _analyse(tenant_id: UUID, row: ProctoringSession, path: Path, policy: ProctoringPolicy) -> Recorded:
+def _analyse(
+    tenant_id: UUID, row: ProctoringSession, path: Path, policy: ProctoringPolicy, reference: Embedding | None
+) -> Recorded:
     """Signals of every sampled frame on every core, saved as they come; duration and speech."""
     with tenant_session(tenant_id) as session:
         found = session.get(ProctoringSession, row.id)
@@ -58,7 +62,7 @@ def _analyse(tenant_id: UUID, row: ProctoringSession, path: Path, policy: Procto
         if len(batch) >= PROGRESS_EVERY:
             _save(tenant_id, row.id, batch)
 
-    recorded = analyse_recording(path, row.sample_fps, policy, DetectorSettings(), sink)
+    recorded = analyse_recording(path, row.sample_fps, policy, DetectorSettings(), sink, reference)
     for batch in batches.values():
         if batch:
             _save(tenant_id, row.id, batch)
@@ -74,6 +78,7 @@ def analyze_video(tenant_id: str, session_id: str) -> str:
         if row is None or row.status != SessionStatus.analyzing or row.video_key is None:
             return "skipped"
         policy = tenant_policy(session, tenant)
+        reference = reference_embedding(session, tenant, row.student_id)
         data = get_store().get(row.video_key)
         session.exec(delete(FrameSignal).where(FrameSignal.session_id == sid))  # type: ignore[call-overload]
         row.frames_processed, row.last_t = 0, None
@@ -82,11 +87,12 @@ def analyze_video(tenant_id: str, session_id: str) -> str:
         with tempfile.TemporaryDirectory(prefix="cognify-proctor-") as directory:
             path = Path(directory) / "recording"
             path.write_bytes(data)
-            recorded = _analyse(tenant, row, path, policy)
+            recorded = _analyse(tenant, row, path, policy, reference)
         with tenant_session(tenant) as session:
             current = session.get(ProctoringSession, sid)
             if current is not None:
-                complete_session(session, current, recorded.duration_s, recorded.speech)
+                complete_session(session, current, recorded.duration_s, recorded.speech,
+                                 identity_checked=reference is not None)
     except Exception as error:
         message = "not a readable video" if isinstance(error, ProctoringError) else "analysis failed"
         log.exception("video_analysis_failed", session_id=session_id, error=str(error))

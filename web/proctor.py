@@ -7,11 +7,14 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
+from cognify.errors import NotFound
+from cognify.storage import get_store
 from domain.certification.service import attempt_certificate
 from domain.identity.models import User
 from domain.lms.models import Assessment, AssessmentAttempt
 from domain.privacy.access_log import log_reads
 from proctoring import review
+from proctoring.enrolment import enrolment_of
 from proctoring.models import Decision, DecisionIn, ProctoringSession
 from web.rendering import HtmlRoute, templates
 from web.session import Visitor, needs, needs_posting
@@ -55,6 +58,8 @@ def _session_context(visitor: Visitor, session_id: UUID) -> dict[str, object]:
         "student": _names(visitor.session, {row.student_id})[row.student_id],
         "assessment": assessment,
         "decisions": list(Decision),
+        "enrolment_url": (f"{router.prefix}/sessions/{session_id}/enrolment-photo"
+                          if enrolment_of(visitor.session, row.student_id) else None),
     }
 
 
@@ -75,6 +80,18 @@ def evidence(visitor: Proctor, session_id: UUID, event_id: UUID) -> Response:
               "GET /app/proctor/sessions/{session_id}/evidence/{event_id}",
               [(row.student_id if row else None, None, event_id)])
     return Response(frame, media_type="image/jpeg", headers=PRIVATE)
+
+
+@router.get("/sessions/{session_id}/enrolment-photo")
+def enrolment_photo(visitor: Proctor, session_id: UUID) -> Response:
+    """The session's student's enrolment photo, shown beside identity_mismatch evidence."""
+    row = visitor.session.get(ProctoringSession, session_id)
+    photo = enrolment_of(visitor.session, row.student_id) if row else None
+    if row is None or photo is None:
+        raise NotFound("No enrolment photo")
+    log_reads(visitor.session, visitor.actor, "proctoring_enrolment",
+              "GET /app/proctor/sessions/{session_id}/enrolment-photo", [(row.student_id, None, photo.id)])
+    return Response(get_store().get(photo.photo_key), media_type="image/jpeg", headers=PRIVATE)
 
 
 @router.post("/sessions/{session_id}/decision")

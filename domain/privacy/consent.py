@@ -34,6 +34,7 @@ class Purpose(enum.StrEnum):
     proctoring_recording = "proctoring_recording"
     marketing_email = "marketing_email"
     guardian_consent = "guardian_consent"  # a guardian's agreement for a minor
+    biometric_identity = "biometric_identity"  # an enrolment photo compared with exam webcam frames
 
 
 class Consent(TenantScoped, table=True):

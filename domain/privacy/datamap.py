@@ -116,6 +116,10 @@ ENTRIES: tuple[TableEntry, ...] = (
                note="Retention removes the evidence frames from object storage; erasure the rows too."),
     TableEntry("proctoring_frame_signals", Category.proctoring, Erasure.delete, subject=_SESSIONS,
                retention_days=180, columns={"frame_key": _R}),
+    TableEntry("proctoring_enrolments", Category.proctoring, Erasure.delete, subject="user_id = :user_id",
+               columns={"photo_key": _R, "embedding": _P},
+               note="Biometric: only with the biometric_identity consent; the photo is exported, the "
+                    "embedding is not (binary); erasure deletes both."),
     # AI conversations
     TableEntry("agent_threads", Category.ai_conversation, Erasure.delete, subject="user_id = :user_id",
                retention_days=365, columns={"agent": _R, "title": _F}),

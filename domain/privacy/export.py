@@ -31,7 +31,7 @@ from domain.privacy.datamap import DATA_MAP, Column, TableEntry
 
 # Stored objects that belong to the subject: (table, key column) pairs reached by the table's subject rule.
 OBJECT_COLUMNS = (("proctoring_sessions", "video_key"), ("proctoring_events", "evidence_key"),
-                  ("proctoring_frame_signals", "frame_key"))
+                  ("proctoring_frame_signals", "frame_key"), ("proctoring_enrolments", "photo_key"))
 BINARY_COLUMNS = frozenset({"blob", "embedding", "tsv"})
 
 

@@ -5,7 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import pytest
+from matplotlib import get_data_path
 from proctoring_media import Scenes, VideoMaker
 from typer.testing import CliRunner
 
@@ -31,7 +33,10 @@ def test_json_output_is_one_object(session_video: Path) -> None:
         "events",
         "integrity_score",
         "flagged",
+        "audio_checked",
+        "identity_checked",
     }
+    assert payload["audio_checked"] is False and payload["identity_checked"] is False  # an .avi, no photo
     assert payload["frames_analyzed"] == 24
     assert [event["type"] for event in payload["events"]] == ["no_face"]
 
@@ -58,6 +63,22 @@ def test_unreadable_video_exits_2_with_one_line(tmp_path: Path, content: bytes) 
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+def test_an_enrolment_photo_checks_identity_and_a_bad_one_exits_2(
+    session_video: Path, tmp_path: Path, scenes: Scenes
+) -> None:
+    photo = Path(get_data_path()) / "sample_data" / "grace_hopper.jpg"
+    arguments = ["analyze", str(session_video), "--json", "--enrolment-photo", str(photo)]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["identity_checked"] is True and [e["type"] for e in payload["events"]] == ["no_face"]
+    nobody = tmp_path / "empty_room.jpg"
+    cv2.imwrite(str(nobody), scenes.empty)
+    for bad in (nobody, tmp_path / "missing.jpg"):
+        refused = CliRunner().invoke(app, ["analyze", str(session_video), "--enrolment-photo", str(bad)])
+        assert refused.exit_code == 2 and refused.stderr.startswith("error: "), refused.output
 
 
 def test_module_entry_point_prints_only_json(session_video: Path, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ RESULT_FIELDS = {
     "integrity_score",
     "flagged",
     "audio_checked",
+    "identity_checked",
 }
 EVENT_FIELDS = {"type", "start_s", "end_s", "confidence", "evidence_s"}
 

@@ -1,11 +1,13 @@
 """A school with a proctored exam in progress, built through the API (users inserted directly)."""
 
+import time
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
 import cv2
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -161,3 +163,19 @@ def make_exam(
     return Exam(
         client, tenant_id, owner, teacher, student_id, student, course["id"], assessment["id"], attempt["id"]
     )
+
+
+ANALYSIS_DEADLINE_S = 90
+
+
+def await_analysis(exam: Exam, session_id: str) -> dict[str, Any]:
+    """Poll the session until the worker finishes with it, or fail at the deadline."""
+    deadline = time.monotonic() + ANALYSIS_DEADLINE_S
+    seen_progress: set[int] = set()
+    while time.monotonic() < deadline:
+        session = exam.api("GET", f"/proctoring/sessions/{session_id}").json()
+        seen_progress.add(session["frames_processed"])
+        if session["status"] in ("completed", "failed"):
+            return session
+        time.sleep(0.2)
+    pytest.fail(f"analysis did not finish within {ANALYSIS_DEADLINE_S}s (progress: {sorted(seen_progress)})")

@@ -1,27 +1,10 @@
 """Uploaded recordings are analysed by a real Celery worker, with progress on the session."""
 
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
-from exam_setup import Exam, as_owner
+from exam_setup import Exam, as_owner, await_analysis
 from proctoring_media import Scenes, soundtrack, speech, write_h264, write_video
-
-DEADLINE_S = 90
-
-
-def _await_analysis(exam: Exam, session_id: str) -> dict[str, Any]:
-    """Poll the session until the worker finishes with it, or fail at the deadline."""
-    deadline = time.monotonic() + DEADLINE_S
-    seen_progress: set[int] = set()
-    while time.monotonic() < deadline:
-        session = exam.api("GET", f"/proctoring/sessions/{session_id}").json()
-        seen_progress.add(session["frames_processed"])
-        if session["status"] in ("completed", "failed"):
-            return session
-        time.sleep(0.2)
-    pytest.fail(f"analysis did not finish within {DEADLINE_S}s (progress seen: {sorted(seen_progress)})")
 
 
 @pytest.mark.usefixtures("celery_worker")
@@ -47,7 +30,7 @@ def test_uploaded_video_is_analysed_with_progress_and_held(
     )
     assert again.status_code == 409
 
-    session = _await_analysis(exam, session_id)
+    session = await_analysis(exam, session_id)
     assert session["status"] == "completed", session
     assert session["frames_total"] == session["frames_processed"] == 28
     assert session["duration_s"] == 14.0 and session["flagged"] is True
@@ -73,7 +56,7 @@ def test_speech_on_an_uploaded_recording_is_on_the_timeline(
                       headers={**exam.student, "Content-Type": "video/mp4"})
     assert upload.status_code == 202, upload.text
 
-    session = _await_analysis(exam, session_id)
+    session = await_analysis(exam, session_id)
     assert session["status"] == "completed" and session["audio_checked"] is True, session
     timeline = exam.api("GET", f"/proctoring/sessions/{session_id}/timeline", headers=exam.proctor).json()
     (event,) = timeline["events"]
