@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from exam_setup import Exam, add_user, await_analysis, jpeg
+from exam_setup import Exam, add_user, as_owner, await_analysis, jpeg
 from matplotlib import get_data_path
 from proctoring_media import Scenes, write_video
 
@@ -59,3 +59,33 @@ def test_a_recording_of_someone_else_is_an_identity_mismatch(
     # checks every 10 s: 10 s and 20 s show someone else, so the event opens at the second
     assert event["start_s"] == 20.0 and event["end_s"] == 50.0 and event["evidence_url"]
     assert session["flagged"] is True
+
+
+def test_live_frames_are_checked_once_per_interval_and_a_stranger_is_a_mismatch(
+    exam: Exam, scenes: Scenes
+) -> None:
+    assert exam.api("POST", "/privacy/consents", json=CONSENT).status_code == 201
+    assert _put(exam, HOPPER).status_code == 200
+    session_id = exam.start_session("live")
+    # 1 frame/s: the enrolled student for 12 s, then someone else for 28 s
+    exam.post_frames(session_id, [(12, scenes.frontal), (28, scenes.astronaut)], fps=1.0)
+    checks = as_owner(exam.tenant_id, "SELECT t, identity_distance FROM proctoring_frame_signals "
+                      "WHERE session_id = :sid AND identity_distance IS NOT NULL ORDER BY t", sid=session_id)
+    assert [t for t, _ in checks] == [0.0, 10.0, 20.0, 30.0]  # the first frame of every 10 s
+    assert [distance > 0.6 for _, distance in checks] == [False, False, True, True]
+    finished = exam.api("POST", f"/proctoring/sessions/{session_id}/finish").json()
+    assert finished["identity_checked"] is True and finished["flagged"] is True
+    timeline = exam.api("GET", f"/proctoring/sessions/{session_id}/timeline", headers=exam.proctor).json()
+    (event,) = [event for event in timeline["events"] if event["type"] == "identity_mismatch"]
+    assert event["start_s"] == 30.0 and event["evidence_url"]
+
+
+def test_withdrawing_the_biometric_consent_stops_the_checks(exam: Exam, scenes: Scenes) -> None:
+    assert exam.api("POST", "/privacy/consents", json=CONSENT).status_code == 201
+    assert _put(exam, HOPPER).status_code == 200
+    withdrawn = {**CONSENT, "granted": False}
+    assert exam.api("POST", "/privacy/consents", json=withdrawn).status_code == 201
+    session_id = exam.start_session("live")
+    exam.post_frames(session_id, [(3, scenes.astronaut)], fps=1.0)
+    finished = exam.api("POST", f"/proctoring/sessions/{session_id}/finish").json()
+    assert finished["identity_checked"] is False
