@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 PIPELINE = (
     "production analysis without the database: recorded sessions take the worker's path (MJPG file -> "
-    "`VideoFileSource` -> `SignalExtractor(DetectorSettings())` -> `FrameSignal` rows -> `resegment`), "
+    "`proctoring.recorded.analyse_recording` (PyAV, time ranges on every core) -> `FrameSignal` rows -> "
+    "`resegment`), "
     "live ones the API's (JPEG -> `decode_jpeg` -> `extractor_for(policy)`, no landmark tracking -> rows "
     "-> `resegment`); browser reports are merged as `complete_session` does. Default `ProctoringPolicy`."
 )

@@ -1,8 +1,8 @@
 """The proctoring eval: render labelled sessions, run them through the production analysis, score events.
 
-Recorded sessions take the worker's path (`proctoring.tasks`): an MJPG recording sampled by
-`VideoFileSource`, signals from `SignalExtractor` with the deployment's `DetectorSettings`,
-stored as `FrameSignal` rows and re-segmented on completion. Live sessions take the API's path
+Recorded sessions take the worker's path (`proctoring.tasks`): an MJPG recording analysed by
+`proctoring.recorded.analyse_recording` with the deployment's `DetectorSettings` (time ranges on
+every core), signals as `FrameSignal` rows re-segmented on completion. Live sessions take the API's path
 (`proctoring.sessions.add_frame`): JPEG frames decoded and read by the shared `extractor_for`
 detectors (no landmark tracking). Both end in `resegment` plus the browser reports, as
 `complete_session` does, without the database.
@@ -11,6 +11,7 @@ detectors (no landmark tracking). Both end in `resegment` plus the browser repor
 import json
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -30,8 +31,8 @@ from proctoring.browser import BrowserEvent, merge_timeline
 from proctoring.events import ProctoringEvent
 from proctoring.models import FrameSignal
 from proctoring.policy import DetectorSettings, ProctoringPolicy
-from proctoring.signals import SignalExtractor
-from proctoring.sources import VideoFileSource, decode_jpeg
+from proctoring.recorded import analyse_recording as analyse_recording_path
+from proctoring.sources import decode_jpeg
 
 TRIAL_SEED_STEP = 7919  # trial k renders with seed + k * step: new sway and sensor noise, same story
 LIVE_JPEG_QUALITY = 85
@@ -83,19 +84,16 @@ def analyse_recording(renderer: SessionRenderer, sample_fps: float, policy: Proc
         for _, image in renderer.frames(session.fps):
             writer.write(image)
         writer.release()
-        extractor = SignalExtractor(policy, DetectorSettings())
-        rows: list[FrameSignal] = []
         session_id = uuid4()
-        try:
-            started, cpu = time.perf_counter(), time.process_time()
-            with VideoFileSource(path, sample_fps) as source:
-                for frame in source:
-                    rows.append(signal_row(session_id, extractor.extract(frame.image, frame.t), None))
-                duration_s = source.duration_s
-            events = resegment(rows, policy, duration_s)
-            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        finally:
-            extractor.close()
+        started, cpu = time.perf_counter(), time.process_time()
+        parts: dict[int, list[FrameSignal]] = defaultdict(list)
+        recorded = analyse_recording_path(
+            path, sample_fps, policy, DetectorSettings(),
+            lambda index, signals, _: parts[index].append(signal_row(session_id, signals, None)),
+        )
+        rows = [row for index in sorted(parts) for row in parts[index]]
+        events = resegment(rows, policy, recorded.duration_s) + (recorded.speech or [])
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     return Analysis(merge_timeline(events, _browser(session)), len(rows), seconds, cpu)
 
 
