@@ -17,7 +17,7 @@ from proctoring.events import ProctoringEvent
 from proctoring.models import FrameSignal
 from proctoring.policy import DetectorSettings, ProctoringPolicy
 from proctoring.segmenter import Segmenter
-from proctoring.signals import ConditionEvaluator, FrameSignals, SignalExtractor
+from proctoring.signals import ConditionEvaluator, FrameSignals, SignalExtractor, eyes_off
 
 log = get_logger("proctoring.analysis")
 # Frames from different sessions interleave on one worker, so landmarks are never tracked across them.
@@ -54,15 +54,18 @@ def extractor_for(policy: ProctoringPolicy) -> SignalExtractor:
 
 def may_raise_event(signals: FrameSignals, policy: ProctoringPolicy) -> bool:
     """Whether the frame could become evidence: blocked, not exactly one face, an identity check that
-    did not match, head turned or its pose unknown (a looking-away candidate)."""
+    did not match, head or eyes turned or the pose unknown (a looking-away candidate)."""
     if signals.blocked.blocked or signals.face_count != 1:
         return True
     if signals.identity_distance is not None and signals.identity_distance > policy.identity_max_distance:
         return True
     pose = signals.pose
-    margin = policy.pose_exit_margin_deg
-    return pose is None or (abs(pose.yaw) > policy.yaw_enter_deg - margin
-                            or abs(pose.pitch) > policy.pitch_enter_deg - margin)
+    if pose is None:
+        return True
+    limits = [(pose.yaw, policy.yaw_enter_deg), (pose.pitch, policy.pitch_enter_deg),
+              (eyes_off(pose.yaw, pose.gaze_yaw or 0.0), policy.gaze_yaw_enter_deg),
+              (eyes_off(pose.pitch, pose.gaze_pitch or 0.0), policy.gaze_pitch_enter_deg)]
+    return any(abs(angle) > enter - policy.pose_exit_margin_deg for angle, enter in limits)
 
 
 def signal_row(session_id: UUID, signals: FrameSignals, frame_key: str | None) -> FrameSignal:
@@ -72,6 +75,7 @@ def signal_row(session_id: UUID, signals: FrameSignals, frame_key: str | None) -
         session_id=session_id, t=signals.t, face_count=signals.face_count,
         second_face_score=signals.face_scores[1] if len(signals.face_scores) > 1 else None,
         yaw=pose.yaw if pose else None, pitch=pose.pitch if pose else None, roll=pose.roll if pose else None,
+        gaze_yaw=pose.gaze_yaw if pose else None, gaze_pitch=pose.gaze_pitch if pose else None,
         blocked=signals.blocked.blocked, blocked_strength=signals.blocked.strength,
         no_face_confirmed=signals.no_face_confirmed, identity_distance=signals.identity_distance,
         frame_key=frame_key,
@@ -82,7 +86,8 @@ def _signals(row: FrameSignal) -> FrameSignals:
     scores: tuple[float, ...] = (1.0,) * min(row.face_count, 1)
     if row.face_count > 1:
         scores = (1.0, row.second_face_score or 0.0)
-    pose = None if row.yaw is None else HeadPose(row.yaw, row.pitch or 0.0, row.roll or 0.0)
+    pose = None if row.yaw is None else HeadPose(row.yaw, row.pitch or 0.0, row.roll or 0.0,
+                                                 row.gaze_yaw, row.gaze_pitch)
     blocked = BlockedReading(row.blocked, 0.0, 0.0, row.blocked_strength)
     return FrameSignals(row.t, row.face_count, scores, pose, blocked, row.no_face_confirmed,
                         row.identity_distance)

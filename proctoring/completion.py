@@ -77,7 +77,9 @@ def complete_session(
     row.duration_s, row.status = round(duration_s, 3), SessionStatus.completed
     row.integrity_score = integrity_score(events, duration_s, policy)
     # Frames the page never sent hide whatever happened meanwhile: too little video is flagged too.
-    row.flagged = is_flagged(events, row.integrity_score, policy) or coverage(row) < MIN_COVERAGE
+    # A session a proctor ended for cause always goes to review.
+    row.flagged = (is_flagged(events, row.integrity_score, policy) or coverage(row) < MIN_COVERAGE
+                   or row.ended_reason is not None)
     row.finished_at = row.updated_at = utcnow()
     session.add_all([*timeline, *frames, row])
     session.flush()

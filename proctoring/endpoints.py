@@ -11,13 +11,16 @@ from cognify.security import Actor
 from cognify.storage import get_store
 from domain.identity.deps import CurrentActor, require
 from domain.privacy.access_log import log_reads
-from proctoring import enrolment, review, sessions
+from proctoring import enrolment, live, review, sessions
 from proctoring.models import (
     BrowserEventsIn,
     DecisionIn,
+    EndIn,
     Enrolment,
     EnrolmentPublic,
     FrameAccepted,
+    NoteIn,
+    NotePublic,
     ReviewQueue,
     SessionCreate,
     SessionPublic,
@@ -161,3 +164,22 @@ def read_evidence(session: SessionDep, actor: Proctor, session_id: UUID, event_i
 def decide(session: SessionDep, actor: Proctor, session_id: UUID, body: DecisionIn) -> SessionPublic:
     """Final decision on a flagged session: `cleared` issues the certificate, `violation` withholds it."""
     return SessionPublic.model_validate(review.decide(session, actor, session_id, body)[0])
+
+
+@router.get("/live", response_model=list[live.LiveCard])
+def live_sessions(session: SessionDep, _: Proctor, response: Response) -> list[live.LiveCard]:
+    """Live sessions in progress, with current flags and browser event counts (most recent first)."""
+    response.headers.update(PRIVATE)
+    return live.live_cards(session)
+
+
+@router.post("/sessions/{session_id}/notes", response_model=NotePublic, status_code=status.HTTP_201_CREATED)
+def add_note(session: SessionDep, actor: Proctor, session_id: UUID, body: NoteIn) -> NotePublic:
+    """A proctor's note on a session, shown in its review; stamped with the session time while live."""
+    return NotePublic.model_validate(live.add_note(session, actor, session_id, body.body))
+
+
+@router.post("/sessions/{session_id}/end", response_model=SessionPublic)
+def end_session(session: SessionDep, actor: Proctor, session_id: UUID, body: EndIn) -> SessionPublic:
+    """End a live session for cause: it is scored on what was recorded and flagged for review."""
+    return SessionPublic.model_validate(live.end_for_cause(session, actor, session_id, body.reason))

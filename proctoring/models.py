@@ -64,7 +64,34 @@ class ProctoringSession(TenantScoped, table=True):
     decision_note: str | None = Field(default=None, max_length=5000)
     decided_by: UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     decided_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # A proctor who stopped a live session for cause, and why (the session is then flagged).
+    ended_by: UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    ended_reason: str | None = Field(default=None, max_length=2000)
     updated_at: datetime = timestamp_field()
+
+
+class ProctorNote(TenantScoped, table=True):
+    """A proctor's note on a session, at the session time it was written (None: after the session)."""
+
+    __tablename__ = "proctoring_notes"
+    session_id: UUID = Field(foreign_key="proctoring_sessions.id", ondelete="CASCADE", index=True)
+    author_id: UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    t: float | None = None
+    body: str = Field(max_length=5000)
+
+
+class NoteIn(SQLModel):
+    """A note on a session."""
+
+    model_config = FORBID
+    body: str = Field(min_length=1, max_length=5000)
+
+
+class EndIn(SQLModel):
+    """Why a proctor ends a live session."""
+
+    model_config = FORBID
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class Enrolment(TenantScoped, table=True):
@@ -99,6 +126,8 @@ class FrameSignal(TenantScoped, table=True):
     yaw: float | None = None
     pitch: float | None = None
     roll: float | None = None
+    gaze_yaw: float | None = None
+    gaze_pitch: float | None = None
     blocked: bool = False
     blocked_strength: float = 0.0
     no_face_confirmed: bool = False
@@ -165,6 +194,19 @@ class SessionPublic(SQLModel):
     finished_at: datetime | None
     decision: Decision | None
     decided_at: datetime | None
+    ended_by: UUID | None
+    ended_reason: str | None
+    created_at: datetime
+
+
+class NotePublic(SQLModel):
+    """A proctor's note."""
+
+    id: UUID
+    session_id: UUID
+    author_id: UUID | None
+    t: float | None
+    body: str
     created_at: datetime
 
 
@@ -195,6 +237,7 @@ class Timeline(SQLModel):
 
     session: SessionPublic
     events: list[EventPublic]
+    notes: list[NotePublic] = []
     decision_note: str | None
     decided_by: UUID | None
 

@@ -17,7 +17,9 @@ from proctoring.events import EventType
 from proctoring.models import (
     DecisionIn,
     EventPublic,
+    NotePublic,
     ProctoringSession,
+    ProctorNote,
     QueueItem,
     SessionPublic,
     SessionStatus,
@@ -83,7 +85,10 @@ def timeline(session: Session, session_id: UUID, evidence_path: str) -> Timeline
         events.append(EventPublic.model_validate(
             event, update={"evidence_url": url, "evidence_purged": event.evidence_purged_at is not None}
         ))
+    notes = session.exec(select(ProctorNote).where(ProctorNote.session_id == row.id)
+                         .order_by(col(ProctorNote.created_at))).all()
     return Timeline(session=SessionPublic.model_validate(row), events=events,
+                    notes=[NotePublic.model_validate(note) for note in notes],
                     decision_note=row.decision_note, decided_by=row.decided_by)
 
 

@@ -18,6 +18,7 @@ from proctoring.completion import complete_session
 from proctoring.detectors.face_identity import Embedding
 from proctoring.enrolment import reference_embedding
 from proctoring.errors import FramesOutOfOrder, UnreadableFrame
+from proctoring.live import publish
 from proctoring.models import (
     FrameSignal,
     ProctoringSession,
@@ -105,6 +106,7 @@ def add_frame(session: Session, actor: Actor, session_id: UUID, data: bytes, t: 
     row.last_t, row.frames_processed, row.updated_at = t, row.frames_processed + 1, utcnow()
     session.add_all([signal, row])
     session.flush()
+    publish(session, row, data)
     return row
 
 
@@ -133,6 +135,8 @@ def add_browser_events(
                                   start_s=timeline.start_s, end_s=timeline.end_s, confidence=1.0))
     session.add_all(rows)
     session.flush()
+    if row.source == SessionSource.live:
+        publish(session, row)
     return rows
 
 
@@ -154,4 +158,6 @@ def store_video(session: Session, actor: Actor, session_id: UUID, data: bytes) -
 def finish_session(session: Session, actor: Actor, session_id: UUID) -> ProctoringSession:
     """End a live session: segment its frames, score it, flag it by policy, certify the attempt."""
     row = own_open_session(session, actor, session_id, SessionSource.live)
-    return complete_session(session, row)
+    complete_session(session, row)
+    publish(session, row)
+    return row

@@ -50,10 +50,12 @@ class SignalExtractor:
         self._checked_slot: int | None = None
         self._faces = MediaPipeFaceDetector(settings.face_model, settings.min_face_confidence)
         self._haar = HaarFaceDetector() if settings.haar_confirm else None
-        self._mesh = FaceMeshPoseEstimator(tracking=settings.mesh_tracking)
+        self._mesh = FaceMeshPoseEstimator(tracking=settings.mesh_tracking, irises=settings.gaze)
         # Haar boxes differ in size and place from the tracked MediaPipe box, so their pose comes from
         # a mesh that re-detects in every crop instead of following the tracked landmarks.
-        self._box_mesh = FaceMeshPoseEstimator(tracking=False) if settings.mesh_tracking else self._mesh
+        self._box_mesh = self._mesh
+        if settings.mesh_tracking:
+            self._box_mesh = FaceMeshPoseEstimator(tracking=False, irises=settings.gaze)
         self._blocked = CameraBlockedDetector(policy.blocked_max_std, policy.blocked_max_mean)
         self._closed = False
 
@@ -133,6 +135,13 @@ class SignalExtractor:
             self._haar.close()
 
 
+def eyes_off(head_deg: float, eyes_deg: float) -> float:
+    """How far the eyes look past where the head points: all of their angle when they turn the same way
+    (or the head is frontal); when they turn back against a turned head (reading the screen from the
+    side), only what is left after cancelling the head's angle."""
+    return eyes_deg + head_deg if head_deg * eyes_deg < 0 else eyes_deg
+
+
 class ConditionEvaluator:
     """Turns signals into per-type condition strengths, with angle hysteresis for pose."""
 
@@ -177,7 +186,8 @@ class ConditionEvaluator:
         return round(self._mismatch_strength, 3)
 
     def _looking_away_strength(self, signals: FrameSignals) -> float | None:
-        """Strength while the head is turned past the enter angle, until below the exit angle.
+        """Strength while the head is turned, or the eyes relative to it, past the enter angle, until
+        both are below their exit angle (eyes off the screen in a frontal head count like a turn).
 
         A face without a measurable pose is a looking-away candidate at UNKNOWN_POSE_STRENGTH: the mesh
         fails mostly on a head turned or tilted too far for it (in the eval, on real faces only during
@@ -191,11 +201,13 @@ class ConditionEvaluator:
         if pose is None:
             return UNKNOWN_POSE_STRENGTH
         policy = self._policy
-        ratio = max(abs(pose.yaw) / policy.yaw_enter_deg, abs(pose.pitch) / policy.pitch_enter_deg)
-        exit_ratio = max(
-            abs(pose.yaw) / max(policy.yaw_enter_deg - policy.pose_exit_margin_deg, 1e-6),
-            abs(pose.pitch) / max(policy.pitch_enter_deg - policy.pose_exit_margin_deg, 1e-6),
-        )
+        margin = policy.pose_exit_margin_deg
+        limits = [(pose.yaw, policy.yaw_enter_deg), (pose.pitch, policy.pitch_enter_deg)]
+        if pose.gaze_yaw is not None and pose.gaze_pitch is not None:
+            limits += [(eyes_off(pose.yaw, pose.gaze_yaw), policy.gaze_yaw_enter_deg),
+                       (eyes_off(pose.pitch, pose.gaze_pitch), policy.gaze_pitch_enter_deg)]
+        ratio = max(abs(angle) / enter for angle, enter in limits)
+        exit_ratio = max(abs(angle) / max(enter - margin, 1e-6) for angle, enter in limits)
         self._looking_away = ratio > 1.0 or (self._looking_away and exit_ratio > 1.0)
         if not self._looking_away:
             return None

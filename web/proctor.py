@@ -4,7 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Form, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlmodel import Session
 
 from cognify.errors import NotFound
@@ -13,9 +13,10 @@ from domain.certification.service import attempt_certificate
 from domain.identity.models import User
 from domain.lms.models import Assessment, AssessmentAttempt
 from domain.privacy.access_log import log_reads
-from proctoring import review
+from proctoring import live, review
 from proctoring.enrolment import enrolment_of
-from proctoring.models import Decision, DecisionIn, ProctoringSession
+from proctoring.models import Decision, DecisionIn, ProctoringSession, SessionStatus
+from web.agent_runs import SSE_HEADERS
 from web.rendering import HtmlRoute, templates
 from web.session import Visitor, needs, needs_posting
 
@@ -58,6 +59,7 @@ def _session_context(visitor: Visitor, session_id: UUID) -> dict[str, object]:
         "student": _names(visitor.session, {row.student_id})[row.student_id],
         "assessment": assessment,
         "decisions": list(Decision),
+        "authors": _names(visitor.session, {n.author_id for n in timeline.notes if n.author_id}),
         "enrolment_url": (f"{router.prefix}/sessions/{session_id}/enrolment-photo"
                           if enrolment_of(visitor.session, row.student_id) else None),
     }
@@ -108,4 +110,53 @@ def decide(
     if request.headers.get("hx-request") == "true":
         context = _session_context(visitor, session_id)
         return templates.TemplateResponse(request, "_decision.html", visitor.page(**context), headers=PRIVATE)
+    return RedirectResponse(f"{router.prefix}/sessions/{session_id}", status_code=303)
+
+
+@router.get("/live")
+def live_page(request: Request, visitor: Proctor) -> Response:
+    """Live sessions in progress: latest frame, current flags and browser events, pushed over SSE."""
+    cards = live.live_cards(visitor.session)
+    page = visitor.page(cards=cards)
+    return templates.TemplateResponse(request, "proctor_live.html", page, headers=PRIVATE)
+
+
+@router.get("/live/stream")
+def live_stream(visitor: Proctor) -> StreamingResponse:
+    """Server-Sent Events: a `card` event whenever a session of the tenant changes."""
+    return StreamingResponse(live.stream(visitor.actor.tenant_id), media_type="text/event-stream",
+                             headers={**SSE_HEADERS, **PRIVATE})
+
+
+@router.get("/live/{session_id}/frame")
+def live_frame(visitor: Proctor, session_id: UUID) -> Response:
+    """The latest frame of a live session of the tenant (kept for two minutes)."""
+    row = visitor.session.get(ProctoringSession, session_id)
+    frame = live.latest_frame(session_id) if row is not None and row.status == SessionStatus.open else None
+    if row is None or frame is None:
+        raise NotFound("No recent frame")
+    log_reads(visitor.session, visitor.actor, "proctoring_live_frame",
+              "GET /app/proctor/live/{session_id}/frame", [(row.student_id, None, session_id)])
+    return Response(frame, media_type="image/jpeg", headers=PRIVATE)
+
+
+@router.post("/sessions/{session_id}/notes")
+def add_note(
+    request: Request, visitor: PostingProctor, session_id: UUID,
+    body: Annotated[str, Form(min_length=1, max_length=5000)],
+) -> Response:
+    """A note on a session, from the live view or the review page (back to where it was written)."""
+    live.add_note(visitor.session, visitor.actor, session_id, body)
+    back = f"{router.prefix}/sessions/{session_id}"
+    if request.query_params.get("from") == "live":
+        back = f"{router.prefix}/live"
+    return RedirectResponse(back, status_code=303)
+
+
+@router.post("/sessions/{session_id}/end")
+def end_session(
+    visitor: PostingProctor, session_id: UUID, reason: Annotated[str, Form(min_length=1, max_length=2000)],
+) -> Response:
+    """End a live session for cause; the proctor lands on its review."""
+    live.end_for_cause(visitor.session, visitor.actor, session_id, reason)
     return RedirectResponse(f"{router.prefix}/sessions/{session_id}", status_code=303)

@@ -108,7 +108,7 @@ ENTRIES: tuple[TableEntry, ...] = (
     TableEntry("proctoring_sessions", Category.proctoring, Erasure.delete, subject="student_id = :user_id",
                retention_days=180,
                columns={"source": _R, "status": _R, "video_key": _R, "error": _R, "decision": _R,
-                        "decision_note": _F},
+                        "decision_note": _F, "ended_reason": _F},
                note="Retention removes the recording from object storage; erasure the row too."),
     TableEntry("proctoring_events", Category.proctoring, Erasure.delete, subject=_SESSIONS,
                retention_days=180,
@@ -116,6 +116,9 @@ ENTRIES: tuple[TableEntry, ...] = (
                note="Retention removes the evidence frames from object storage; erasure the rows too."),
     TableEntry("proctoring_frame_signals", Category.proctoring, Erasure.delete, subject=_SESSIONS,
                retention_days=180, columns={"frame_key": _R}),
+    TableEntry("proctoring_notes", Category.proctoring, Erasure.delete, subject=_SESSIONS,
+               columns={"body": _F},
+               note="Proctors' notes while watching or reviewing; kept with the session and its decision."),
     TableEntry("proctoring_enrolments", Category.proctoring, Erasure.delete, subject="user_id = :user_id",
                columns={"photo_key": _R, "embedding": _P},
                note="Biometric: only with the biometric_identity consent; the photo is exported, the "

@@ -44,11 +44,14 @@ class FaceBox:
 
 @dataclass(frozen=True, slots=True)
 class HeadPose:
-    """Head rotation in degrees: yaw (turn), pitch (nod), roll (tilt); 0 is facing the camera."""
+    """Head rotation in degrees: yaw (turn), pitch (nod), roll (tilt); 0 is facing the camera. The gaze
+    angles are the eyes' direction relative to the head (None where the irises were not read)."""
 
     yaw: float
     pitch: float
     roll: float
+    gaze_yaw: float | None = None
+    gaze_pitch: float | None = None
 
 
 FaceDetector = Detector[list[FaceBox]]

@@ -1,9 +1,12 @@
-"""MediaPipe FaceMesh on the main face, reduced to a head pose."""
+"""MediaPipe FaceMesh on the main face, reduced to a head pose and the eyes' direction."""
+
+from dataclasses import replace
 
 import cv2
 import numpy as np
 
 from proctoring.detectors.base import FaceBox, HeadPose
+from proctoring.detectors.gaze import GAZE_LANDMARKS, gaze_angles
 from proctoring.detectors.head_pose import POSE_LANDMARKS, solve_head_pose
 from proctoring.sources import Image
 
@@ -12,17 +15,18 @@ CROP_SIZE = 256
 
 
 class FaceMeshPoseEstimator:
-    """Landmarks on one face crop (fixed size, so cost is constant) and the head pose."""
+    """Landmarks on one face crop (fixed size, so cost is constant), the head pose and, with ``irises``
+    (FaceMesh's refined landmarks), the gaze."""
 
     name = "face_mesh_pose"
 
-    def __init__(self, tracking: bool = True) -> None:
+    def __init__(self, tracking: bool = True, irises: bool = True) -> None:
         from mediapipe.python.solutions.face_mesh import FaceMesh  # MediaPipe loads in ~2 s: on first use
 
         self._mesh = FaceMesh(
             static_image_mode=not tracking,
             max_num_faces=1,
-            refine_landmarks=False,
+            refine_landmarks=irises,
             min_detection_confidence=0.5,
             min_tracking_confidence=0.5,
         )
@@ -43,11 +47,16 @@ class FaceMeshPoseEstimator:
         if not result.multi_face_landmarks:
             return None
         landmarks = result.multi_face_landmarks[0].landmark
-        points = np.array(
-            [(x0 + landmarks[i].x * side, y0 + landmarks[i].y * side) for i in POSE_LANDMARKS],
-            dtype=np.float64,
-        )
-        return solve_head_pose(points, image.shape[1], image.shape[0])
+
+        def point(i: int) -> tuple[float, float]:
+            return x0 + landmarks[i].x * side, y0 + landmarks[i].y * side
+
+        points = np.array([point(i) for i in POSE_LANDMARKS], dtype=np.float64)
+        pose = solve_head_pose(points, image.shape[1], image.shape[0])
+        if pose is None or len(landmarks) <= max(GAZE_LANDMARKS):
+            return pose
+        gaze = gaze_angles({i: np.array(point(i)) for i in GAZE_LANDMARKS})
+        return pose if gaze is None else replace(pose, gaze_yaw=gaze[0], gaze_pitch=gaze[1])
 
     def restart_tracking(self) -> None:
         """Forget tracked landmarks: the next frame is read as if it were the first (~7 ms)."""

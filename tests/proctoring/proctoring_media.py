@@ -65,6 +65,49 @@ def kitchen() -> Image:
 
 
 @dataclass(frozen=True)
+class Eye:
+    """Where one eye lies in a scene, read once off the photo: iris centre and radius, the two corners,
+    and the lid heights (pixels)."""
+
+    iris: tuple[float, float]
+    radius: int
+    left: tuple[float, float]
+    right: tuple[float, float]
+    top: float
+    bottom: float
+
+
+HOPPER_EYES = (Eye((201.2, 171.4), 8, (185.9, 173.5), (218.6, 174.0), 167.6, 177.0),
+               Eye((273.0, 168.7), 8, (256.9, 172.6), (288.4, 168.4), 163.8, 172.7))  # in Scenes.frontal
+ASTRONAUT_EYES = (Eye((244.9, 268.3), 6, (234.2, 267.6), (258.0, 271.9), 263.6, 272.8),
+                  Eye((302.3, 271.5), 6, (289.3, 273.5), (314.5, 272.2), 266.8, 275.6))  # in Scenes.astronaut
+
+
+def look(image: Image, eyes: Sequence[Eye], dx: float, dy: float = 0.0) -> Image:
+    """The same face with its irises moved by (dx, dy) pixels inside the eye openings: the iris is
+    cut out, its place filled from the surrounding white (inpainting), and pasted back shifted, clipped
+    by the lids, as eyes turned sideways look."""
+    out = image.copy()
+    size = (image.shape[1], image.shape[0])
+    shift = np.float32([[1, 0, dx], [0, 1, dy]])
+    for eye in eyes:
+        opening = np.zeros(image.shape[:2], np.uint8)
+        centre = (round((eye.left[0] + eye.right[0]) / 2), round((eye.left[1] + eye.right[1]) / 2))
+        axes = (round(np.hypot(eye.right[0] - eye.left[0], eye.right[1] - eye.left[1]) / 2),
+                round((eye.bottom - eye.top) / 2 + 1))
+        angle = float(np.degrees(np.arctan2(eye.right[1] - eye.left[1], eye.right[0] - eye.left[0])))
+        cv2.ellipse(opening, centre, axes, angle, 0, 360, 255, -1)
+        iris = np.zeros_like(opening)
+        cv2.circle(iris, (round(eye.iris[0]), round(eye.iris[1])), eye.radius + 1, 255, -1)
+        filled = cv2.inpaint(out, cv2.bitwise_and(iris, opening), 5, cv2.INPAINT_TELEA)
+        moved, moved_iris = cv2.warpAffine(out, shift, size), cv2.warpAffine(iris, shift, size)
+        inside = cv2.bitwise_and(moved_iris, opening) > 0
+        filled[inside] = moved[inside]
+        out = filled
+    return out
+
+
+@dataclass(frozen=True)
 class Scenes:
     """640x480 BGR frames: a candidate, a second person, an empty room, a covered lens, and the hard cases.
 

@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "proctoring"))
 
+from browser_setup import LiveApp, launch, serve, write_y4m  # noqa: E402
+from playwright.sync_api import Browser, Page  # noqa: E402
 from proctoring_media import Scenes, compose_scenes  # noqa: E402
 
 from agents.llm import chat_model_factory  # noqa: E402
@@ -41,3 +43,25 @@ def use_model(client: TestClient) -> Iterator[Callable[[ScriptedChatModel], Scri
 def scenes() -> Scenes:
     """Frames composed from real face photos, once per run."""
     return compose_scenes()
+
+
+@pytest.fixture(scope="module")
+def live(services) -> Iterator[LiveApp]:
+    """The app under a real uvicorn on a free port."""
+    yield from serve()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory, scenes) -> Iterator[Browser]:
+    """Chromium with a fake camera showing a composed face."""
+    camera = write_y4m(tmp_path_factory.mktemp("camera") / "face.y4m", [scenes.frontal] * 4)
+    yield from launch(camera)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (its own cookies) at desktop size."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()

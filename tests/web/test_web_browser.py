@@ -1,16 +1,14 @@
 """End-to-end in headless Chromium: proctor review, copilot approval, tutor, exam page, escaping.
 
-One browser and one uvicorn server for the module; screenshots land in artifacts/screenshots/.
+Screenshots land in artifacts/screenshots/.
 """
 
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
-import pytest
 from agent_helpers_web import ai, call
-from browser_setup import LiveApp, launch, serve, shoot, sign_in, write_y4m
-from playwright.sync_api import Browser, Page, expect
+from browser_setup import shoot, sign_in
+from playwright.sync_api import Page, expect
 from sqlmodel import select
 from web_setup import (
     PASSWORD,
@@ -29,28 +27,6 @@ from domain.sis.billing_models import Invoice
 
 XSS = "<script>window.__xss = 1</script>"
 AT_LEAST_2, AT_LEAST_3 = re.compile(r"^([2-9]|\d\d+)$"), re.compile(r"^([3-9]|\d\d+)$")
-
-
-@pytest.fixture(scope="module")
-def live(services) -> Iterator[LiveApp]:
-    """The app under a real uvicorn on a free port."""
-    yield from serve()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory, scenes) -> Iterator[Browser]:
-    """Chromium with a fake camera showing a composed face."""
-    camera = write_y4m(tmp_path_factory.mktemp("camera") / "face.y4m", [scenes.frontal] * 4)
-    yield from launch(camera)
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser context (its own cookies) at desktop size."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_proctor_clears_the_first_flagged_session_and_the_certificate_is_issued(
