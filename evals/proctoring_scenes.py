@@ -144,6 +144,13 @@ class SessionRenderer:
         noise = self._noise[round(t * 1000) % NOISE_FIELDS]
         return (canvas.astype(np.int16) + noise).clip(0, 255).astype(np.uint8)
 
+    def enrolment_photo(self) -> Image:
+        """The candidate's enrolment photo: taken another day, closer, in brighter light, on a plain wall."""
+        canvas = np.full((480, 480, 3), (200, 205, 210), np.uint8)
+        photo = self._photos[self.session.candidate]
+        _blend(canvas, photo, _face_mask(*photo.shape[:2]), 240, 230, 300)
+        return cv2.convertScaleAbs(canvas, alpha=1.1, beta=8)
+
     def frames(self, fps: float) -> Iterator[tuple[float, Image]]:
         """Every frame of the session at `fps`, with its time."""
         for index in range(round(self.session.duration * fps)):
@@ -163,7 +170,8 @@ class SessionRenderer:
         p = self._phase
         cx += 5 * math.sin(2 * math.pi * t / 7.3 + p[0]) + 1.5 * math.sin(2 * math.pi * t / 1.9 + p[1])
         cy += 3 * math.sin(2 * math.pi * t / 5.1 + p[2]) + 1.0 * math.sin(2 * math.pi * t / 2.3 + p[3])
-        photo = self._photos[self.session.candidate]
+        photo = self._photos[segment.person if segment.scene == "impostor" and segment.person
+                             else self.session.candidate]
         size = self.session.face_px
         if segment.scene == "partial":
             face_width = size * photo.shape[1] / photo.shape[0]

@@ -10,7 +10,9 @@ from evals.kinds import suite_path
 from proctoring.browser import BrowserEventType
 from proctoring.events import EventType
 
-SceneKind = Literal["present", "absent", "second_face", "looking_away", "partial", "covered", "black"]
+SceneKind = Literal[
+    "present", "absent", "second_face", "looking_away", "partial", "covered", "black", "impostor"
+]
 
 
 class Strict(BaseModel):
@@ -55,7 +57,7 @@ class Segment(Strict):
 
     at: float = Field(ge=0)
     scene: SceneKind
-    person: str | None = None  # second_face: who joins
+    person: str | None = None  # second_face: who joins; impostor: who sits in the candidate's place
     place: tuple[int, int, int] = (500, 150, 150)  # second_face: centre x, centre y, face height
     yaw: float = Field(default=0.0, ge=-0.5, le=0.5)  # looking_away: warp, + turns to the image right
     pitch: float = Field(default=0.0, ge=-0.5, le=0.5)  # looking_away: warp, + looks down
@@ -80,6 +82,13 @@ class BrowserInput(Strict):
     end: float | None = None
 
 
+class Voice(Strict):
+    """Someone speaking in the room from `at` seconds: `text` read by espeak-ng."""
+
+    at: float = Field(ge=0)
+    text: str = Field(min_length=1)
+
+
 class SessionSpec(Strict):
     """One exam session: the recording to render and the events a reviewer would label on it."""
 
@@ -97,6 +106,12 @@ class SessionSpec(Strict):
     background: str
     timeline: list[Segment] = Field(min_length=1)
     browser: list[BrowserInput] = Field(default_factory=list)
+    # The candidate's enrolment photo (their photo under other light and framing): identity is checked.
+    enrolment: bool = False
+    # A soundtrack (room noise of amplitude `noise`, plus `voices`): recorded as H.264 + AAC MP4.
+    audio: bool = False
+    noise: float = Field(default=0.02, ge=0, le=0.5)
+    voices: list[Voice] = Field(default_factory=list)
     events: list[Labelled] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -104,6 +119,10 @@ class SessionSpec(Strict):
         starts = [segment.at for segment in self.timeline]
         if starts[0] != 0 or starts != sorted(set(starts)) or starts[-1] >= self.duration:
             raise ValueError(f"{self.id}: segments must start at 0, in order, before the end")
+        if self.voices and not self.audio:
+            raise ValueError(f"{self.id}: voices need `audio: true`")
+        if self.audio and self.source == "live":
+            raise ValueError(f"{self.id}: live sessions post frames only, no audio")
         for event in self.events:
             if not event.start <= event.end <= self.duration:
                 raise ValueError(f"{self.id}: labelled {event.type} outside 0..{self.duration}")
@@ -137,8 +156,8 @@ class ProctoringSuite(Strict):
             missing = [p for p in people if p not in self.photos]
             if session.background not in self.backgrounds or missing:
                 raise ValueError(f"{session.id}: unknown photo or background {missing or session.background}")
-            if any(s.scene == "second_face" and s.person is None for s in session.timeline):
-                raise ValueError(f"{session.id}: a second_face segment needs a person")
+            if any(s.scene in ("second_face", "impostor") and s.person is None for s in session.timeline):
+                raise ValueError(f"{session.id}: a second_face or impostor segment needs a person")
         return self
 
 

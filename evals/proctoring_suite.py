@@ -1,6 +1,7 @@
 """The proctoring eval: render labelled sessions, run them through the production analysis, score events.
 
-Recorded sessions take the worker's path (`proctoring.tasks`): an MJPG recording analysed by
+Recorded sessions take the worker's path (`proctoring.tasks`): an MJPG recording (H.264 with an AAC
+soundtrack when the session has audio) analysed by
 `proctoring.recorded.analyse_recording` with the deployment's `DetectorSettings` (time ranges on
 every core), signals as `FrameSignal` rows re-segmented on completion. Live sessions take the API's path
 (`proctoring.sessions.add_frame`): JPEG frames decoded and read by the shared `extractor_for`
@@ -9,6 +10,7 @@ detectors (no landmark tracking). Both end in `resegment` plus the browser repor
 """
 
 import json
+import math
 import tempfile
 import time
 from collections import defaultdict
@@ -24,10 +26,13 @@ from rich.progress import Progress
 
 from evals.kinds import select_by_id
 from evals.proctoring_metrics import Counts, Span, counts_by_type, match_events, total
+from evals.proctoring_recording import espeak, soundtrack, write_mp4
 from evals.proctoring_scenes import SessionRenderer, load_background, load_photo
 from evals.proctoring_spec import ProctoringSuite, SessionSpec, load_proctoring_suite
 from proctoring.analysis import extractor_for, resegment, signal_row
 from proctoring.browser import BrowserEvent, merge_timeline
+from proctoring.detectors.face_identity import Embedding
+from proctoring.enrolment import embed_photo
 from proctoring.events import ProctoringEvent
 from proctoring.models import FrameSignal
 from proctoring.policy import DetectorSettings, ProctoringPolicy
@@ -75,26 +80,47 @@ def _browser(session: SessionSpec) -> list[BrowserEvent]:
     return [BrowserEvent(type=b.type, start_s=b.start, end_s=b.end) for b in session.browser]
 
 
-def analyse_recording(renderer: SessionRenderer, sample_fps: float, policy: ProctoringPolicy) -> Analysis:
-    """The worker's path over the session written as an MJPG recording at the session's fps."""
+def enrolment(renderer: SessionRenderer) -> Embedding | None:
+    """The embedding of the candidate's enrolment photo, as the enrolment API computes it."""
+    if not renderer.session.enrolment:
+        return None
+    return embed_photo(cv2.imencode(".jpg", renderer.enrolment_photo())[1].tobytes())[0]
+
+
+def _write(renderer: SessionRenderer, directory: Path) -> Path:
+    """The session as an MJPG .avi, or with a soundtrack as an H.264 + AAC .mp4."""
     session = renderer.session
+    if session.audio:
+        voices = [(voice.at, espeak(voice.text)) for voice in session.voices]
+        audio = soundtrack(session.duration, voices, session.noise, seed=session.seed)
+        frames = (image for _, image in renderer.frames(session.fps))
+        path = directory / f"{session.id}.mp4"
+        return write_mp4(path, frames, session.resolution, round(session.fps), audio)
+    path = directory / f"{session.id}.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), session.fps, session.resolution)
+    for _, image in renderer.frames(session.fps):
+        writer.write(image)
+    writer.release()
+    return path
+
+
+def analyse_recording(renderer: SessionRenderer, sample_fps: float, policy: ProctoringPolicy) -> Analysis:
+    """The worker's path over the session's recording, checked against the enrolment photo if any."""
+    reference = enrolment(renderer)
     with tempfile.TemporaryDirectory(prefix="cognify-eval-") as directory:
-        path = Path(directory) / f"{session.id}.avi"
-        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), session.fps, session.resolution)
-        for _, image in renderer.frames(session.fps):
-            writer.write(image)
-        writer.release()
+        path = _write(renderer, Path(directory))
         session_id = uuid4()
         started, cpu = time.perf_counter(), time.process_time()
         parts: dict[int, list[FrameSignal]] = defaultdict(list)
         recorded = analyse_recording_path(
             path, sample_fps, policy, DetectorSettings(),
             lambda index, signals, _: parts[index].append(signal_row(session_id, signals, None)),
+            reference,
         )
         rows = [row for index in sorted(parts) for row in parts[index]]
         events = resegment(rows, policy, recorded.duration_s) + (recorded.speech or [])
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return Analysis(merge_timeline(events, _browser(session)), len(rows), seconds, cpu)
+    return Analysis(merge_timeline(events, _browser(renderer.session)), len(rows), seconds, cpu)
 
 
 def analyse_live(renderer: SessionRenderer, sample_fps: float, policy: ProctoringPolicy) -> Analysis:
@@ -104,10 +130,18 @@ def analyse_live(renderer: SessionRenderer, sample_fps: float, policy: Proctorin
         (t, cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, LIVE_JPEG_QUALITY])[1].tobytes())
         for t, image in renderer.frames(sample_fps)
     ]
-    extractor = extractor_for(policy)
+    extractor, reference = extractor_for(policy), enrolment(renderer)
+    interval = DetectorSettings().identity_interval_s
     session_id = uuid4()
     started, cpu = time.perf_counter(), time.process_time()
-    rows = [signal_row(session_id, extractor.extract(decode_jpeg(data), t), None) for t, data in posted]
+    rows, checked = [], None  # the interval of the last identity check (`sessions._identity_due`)
+    for t, data in posted:
+        due = reference is not None and checked != math.floor(t / interval + 1e-9)
+        signals = extractor.extract(decode_jpeg(data), t, reference if due else None)
+        row = signal_row(session_id, signals, None)
+        if row.identity_distance is not None:
+            checked = math.floor(t / interval + 1e-9)
+        rows.append(row)
     duration_s = rows[-1].t + 1.0 / sample_fps
     events = resegment(rows, policy, duration_s)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu

@@ -6,7 +6,6 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from cognify.api import PageDep, SessionDep
-from cognify.errors import Forbidden, NotFound
 from cognify.security import Actor
 from cognify.storage import get_store
 from domain.identity.deps import CurrentActor, require
@@ -91,23 +90,14 @@ def put_enrolment(
 @router.get("/enrolments/{user_id}", response_model=EnrolmentPublic)
 def read_enrolment(session: SessionDep, actor: CurrentActor, user_id: UUID) -> EnrolmentPublic:
     """Whether a student has an enrolment photo (the student, or a proctor)."""
-    if user_id != actor.user_id and not actor.can("proctor"):
-        raise Forbidden("Only the student or a proctor can see an enrolment photo")
-    row = enrolment.enrolment_of(session, user_id)
-    if row is None:
-        raise NotFound("No enrolment photo")
-    return _enrolment_public(row)
+    return _enrolment_public(enrolment.visible_enrolment(session, actor, user_id))
 
 
 @router.get("/enrolments/{user_id}/photo", response_class=Response,
             responses={200: {"content": {"image/jpeg": {}}}})
 def read_enrolment_photo(session: SessionDep, actor: CurrentActor, user_id: UUID) -> Response:
     """The enrolment photo (the student, or a proctor; never cached)."""
-    if user_id != actor.user_id and not actor.can("proctor"):
-        raise Forbidden("Only the student or a proctor can see an enrolment photo")
-    row = enrolment.enrolment_of(session, user_id)
-    if row is None:
-        raise NotFound("No enrolment photo")
+    row = enrolment.visible_enrolment(session, actor, user_id)
     log_reads(session, actor, "proctoring_enrolment", "GET /api/v1/proctoring/enrolments/{user_id}/photo",
               [(user_id, None, row.id)])
     return Response(get_store().get(row.photo_key), media_type="image/jpeg", headers=PRIVATE)

@@ -23,10 +23,11 @@ Two models configure the vision core:
     those points into time ranges analysed side by side with the very events of one pass
     (``proctoring.recorded``).
 
-    ``gaze`` (on) runs FaceMesh with its refined iris landmarks (about 2 ms more per frame) and
-    reads the eyes' direction relative to the head (``proctoring.detectors.gaze``). The refined
-    mesh also reads head turns a few degrees larger (on the test photo 13.7 instead of 9.7 degrees
-    of yaw); the proctoring eval gives both settings' figures (README).
+    ``gaze`` (off) runs FaceMesh with its refined iris landmarks (about 2 ms more per frame) and
+    reads the eyes' direction relative to the head (``proctoring.detectors.gaze``). It is off by
+    default because the refined mesh also reads head turns a few degrees larger (on the test photo
+    13.7 instead of 9.7 degrees of yaw), which in the proctoring eval turns faces at rest near the
+    30 degree threshold into false looking_away events (README, "Evals").
 
     ``onnx_model_path`` plugs a model into the ONNX slot (``proctoring.detectors.onnx_slot``),
     e.g. a phone/person detector or a face-embedding model for identity checks against the
@@ -141,7 +142,7 @@ class DetectorSettings(BaseModel):
     min_face_confidence: float = Field(default=0.5, gt=0, lt=1)
     haar_confirm: bool = True
     mesh_tracking: bool = True
-    gaze: bool = True
+    gaze: bool = False
     onnx_model_path: Path | None = None
     onnx_score_output: int = Field(default=0, ge=0)
     onnx_input_size: int = Field(default=224, gt=0)

@@ -20,7 +20,7 @@ class FaceMeshPoseEstimator:
 
     name = "face_mesh_pose"
 
-    def __init__(self, tracking: bool = True, irises: bool = True) -> None:
+    def __init__(self, tracking: bool = True, irises: bool = False) -> None:
         from mediapipe.python.solutions.face_mesh import FaceMesh  # MediaPipe loads in ~2 s: on first use
 
         self._mesh = FaceMesh(

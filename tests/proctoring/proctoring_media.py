@@ -1,15 +1,10 @@
 """Frames and videos composed from real face photos shipped by matplotlib and scikit-image."""
 
 import os
-import shutil
-import subprocess
-import tempfile
-import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
 import cv2
 import numpy as np
 import pytest
@@ -17,10 +12,11 @@ import skimage.data
 from matplotlib.cbook import get_sample_data
 from numpy.typing import NDArray
 
+from evals.proctoring_recording import AUDIO_RATE, EspeakMissing, espeak, soundtrack, write_mp4  # noqa: F401
+
 Image = NDArray[np.uint8]
 WIDTH, HEIGHT = 640, 480
 VIDEO_FPS = 4.0
-AUDIO_RATE = 16_000
 
 
 def _background() -> Image:
@@ -173,56 +169,22 @@ def write_h264(
     path: Path, segments: Sequence[tuple[float, Image]], fps: int = 30, gop: int = 60, noise: int = 8,
     audio: NDArray[np.float32] | None = None,
 ) -> Path:
-    """An H.264 .mp4 like a webcam's (libx264 through PyAV, sensor noise on every frame, so inter
-    frames carry data), playing each (seconds, frame) segment in turn; ``audio`` (mono float samples
-    at AUDIO_RATE) becomes an AAC track."""
+    """An H.264 .mp4 like a webcam's (sensor noise on every frame, so inter frames carry data), playing
+    each (seconds, frame) segment in turn; ``audio`` (mono float samples at AUDIO_RATE) as AAC."""
     rng = np.random.default_rng(7)
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
-        stream.options = {"g": str(gop), "preset": "veryfast", "crf": "23"}
-        sound = container.add_stream("aac", rate=AUDIO_RATE, layout="mono") if audio is not None else None
-        for seconds, frame in segments:
-            for _ in range(round(seconds * fps)):
-                noisy = cv2.add(frame, rng.integers(0, noise + 1, frame.shape, dtype=np.uint8))
-                container.mux(stream.encode(av.VideoFrame.from_ndarray(noisy, format="bgr24")))
-        container.mux(stream.encode())
-        if sound is not None and audio is not None:
-            for start in range(0, len(audio), 1024):
-                chunk = av.AudioFrame.from_ndarray(audio[np.newaxis, start:start + 1024], format="flt",
-                                                   layout="mono")
-                chunk.sample_rate, chunk.pts = AUDIO_RATE, start
-                container.mux(sound.encode(chunk))
-            container.mux(sound.encode())
-    return path
+    frames = (cv2.add(frame, rng.integers(0, noise + 1, frame.shape, dtype=np.uint8))
+              for seconds, frame in segments for _ in range(round(seconds * fps)))
+    return write_mp4(path, frames, (WIDTH, HEIGHT), fps, audio, gop)
 
 
 def speech(text: str) -> NDArray[np.float32]:
     """``text`` spoken by espeak-ng (a Debian package), mono float samples at AUDIO_RATE."""
-    if shutil.which("espeak-ng") is None:
+    try:
+        return espeak(text)
+    except EspeakMissing:
         if os.environ.get("CI"):
-            raise RuntimeError("espeak-ng is missing: .ci/run installs Debian's espeak-ng package")
+            raise
         pytest.skip("the speech tests need Debian's espeak-ng: apt-get install espeak-ng")
-    with tempfile.TemporaryDirectory() as directory:
-        wav = Path(directory) / "speech.wav"
-        subprocess.run(["espeak-ng", "-s", "150", "-w", str(wav), text], check=True, capture_output=True)
-        with wave.open(str(wav)) as reader:
-            rate = reader.getframerate()
-            samples = np.frombuffer(reader.readframes(reader.getnframes()), np.int16)
-    positions = np.arange(0, len(samples), rate / AUDIO_RATE)
-    return (np.interp(positions, np.arange(len(samples)), samples) / 32768.0).astype(np.float32)
-
-
-def soundtrack(seconds: float, voices: Sequence[tuple[float, NDArray[np.float32]]], noise: float = 0.02,
-               gain: float = 0.8) -> NDArray[np.float32]:
-    """``seconds`` of room noise (white, amplitude ``noise``) with each (start_s, speech) mixed in."""
-    rng = np.random.default_rng(11)
-    track = (rng.standard_normal(round(seconds * AUDIO_RATE)) * noise).astype(np.float32)
-    for start_s, voice in voices:
-        at = round(start_s * AUDIO_RATE)
-        end = min(len(track), at + len(voice))
-        track[at:end] += gain * voice[: end - at]
-    return np.clip(track, -1, 1)
 
 
 VideoMaker = Callable[[str, Sequence[tuple[float, Image]]], Path]

@@ -10,15 +10,16 @@ from proctoring.detectors import BlockedReading, FaceMeshPoseEstimator, HeadPose
 from proctoring.detectors.gaze import gaze_angles
 from proctoring.events import EventType
 from proctoring.pipeline import analyze_video
-from proctoring.policy import ProctoringPolicy
+from proctoring.policy import DetectorSettings, ProctoringPolicy
 from proctoring.signals import ConditionEvaluator, FrameSignals, eyes_off
 
 SHIFTS = (-8, -4, 0, 4, 8)
+GAZE = DetectorSettings(gaze=True)
 
 
 @pytest.fixture(scope="module")
 def mesh() -> Iterator[FaceMeshPoseEstimator]:
-    estimator = FaceMeshPoseEstimator(tracking=False)
+    estimator = FaceMeshPoseEstimator(tracking=False, irises=True)
     yield estimator
     estimator.close()
 
@@ -78,10 +79,11 @@ def test_eyes_held_off_screen_are_looking_away(make_video: VideoMaker, scenes: S
     aside = look(scenes.astronaut, ASTRONAUT_EYES, 8)
     video = make_video("gaze", [(4, scenes.astronaut), (5, aside), (4, scenes.astronaut), (1, aside),
                                 (4, scenes.astronaut)])
-    result = analyze_video(video)
+    result = analyze_video(video, settings=GAZE)
     (event,) = result.events  # the one-second glance is shorter than min_event_s
     assert event.type == EventType.LOOKING_AWAY
     assert (event.start_s, event.end_s) == pytest.approx((4.0, 9.0), abs=0.6)
     eyes_ignored = ProctoringPolicy(gaze_yaw_enter_deg=90, gaze_pitch_enter_deg=90)
-    ignoring_eyes = analyze_video(video, policy=eyes_ignored)
+    ignoring_eyes = analyze_video(video, policy=eyes_ignored, settings=GAZE)
+    assert analyze_video(video).events == []  # the deployment default reads no gaze
     assert ignoring_eyes.events == []
