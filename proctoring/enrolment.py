@@ -80,10 +80,10 @@ def enrolment_of(session: Session, user_id: UUID) -> Enrolment | None:
     return session.exec(select(Enrolment).where(Enrolment.user_id == user_id)).first()
 
 
-def visible_enrolment(session: Session, actor: Actor, user_id: UUID) -> Enrolment:
+def visible_enrolment(session: Session, actor: Actor, user_id: UUID, action: str = "see") -> Enrolment:
     """A student's enrolment, for the student or a proctor; 403 for others, 404 when there is none."""
     if user_id != actor.user_id and not actor.can("proctor"):
-        raise Forbidden("Only the student or a proctor can see an enrolment photo")
+        raise Forbidden(f"Only the student or a proctor can {action} an enrolment photo")
     row = enrolment_of(session, user_id)
     if row is None:
         raise NotFound("No enrolment photo")
@@ -101,11 +101,7 @@ def reference_embedding(session: Session, tenant_id: UUID, user_id: UUID) -> Emb
 
 def remove_enrolment(session: Session, actor: Actor, user_id: UUID) -> None:
     """Delete a student's enrolment photo and embedding (the student, or a proctor or admin)."""
-    if user_id != actor.user_id and not actor.can("proctor"):
-        raise Forbidden("Only the student or a proctor can remove an enrolment photo")
-    row = enrolment_of(session, user_id)
-    if row is None:
-        raise NotFound("No enrolment photo")
+    row = visible_enrolment(session, actor, user_id, "remove")
     get_store().delete(row.photo_key)
     session.delete(row)
     session.flush()

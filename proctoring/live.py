@@ -6,7 +6,6 @@ event counts) and publishes it on the tenant's channel; the latest frame waits i
 live one for cause: the session is completed and flagged, so it lands in the review queue.
 """
 
-import json
 from collections.abc import AsyncIterator
 from uuid import UUID
 
@@ -131,7 +130,7 @@ async def stream(tenant_id: UUID) -> AsyncIterator[str]:
                 yield ": heartbeat\n\n"
                 continue
             data = message["data"].decode() if isinstance(message["data"], bytes) else str(message["data"])
-            yield f"event: card\ndata: {json.dumps(json.loads(data))}\n\n"
+            yield f"event: card\ndata: {data}\n\n"  # one line of JSON, as `publish` wrote it
     finally:
         await pubsub.aclose()
         await client.aclose()
