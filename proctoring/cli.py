@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from proctoring.errors import UnreadableVideo
-from proctoring.sources import DEFAULT_SAMPLE_FPS
+from proctoring.policy import DEFAULT_SAMPLE_FPS
 
 if TYPE_CHECKING:
     from proctoring.pipeline import AnalysisResult

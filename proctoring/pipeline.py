@@ -12,12 +12,12 @@ from proctoring.analysis import segment
 from proctoring.browser import BrowserEvent, merge_timeline
 from proctoring.detectors.face_identity import Embedding
 from proctoring.events import ProctoringEvent
-from proctoring.policy import DetectorSettings, ProctoringPolicy
+from proctoring.policy import DEFAULT_SAMPLE_FPS, DetectorSettings, ProctoringPolicy
 from proctoring.recorded import analyse_recording
 from proctoring.scoring import integrity_score, is_flagged
 from proctoring.segmenter import Segmenter
 from proctoring.signals import ConditionEvaluator, FrameSignals, SignalExtractor
-from proctoring.sources import DEFAULT_SAMPLE_FPS, Image, check_order, decode_jpeg
+from proctoring.sources import Image, check_order, decode_jpeg
 
 
 class AnalysisResult(BaseModel):

@@ -12,9 +12,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from proctoring.errors import FramesOutOfOrder, UnreadableFrame, UnreadableVideo
+from proctoring.policy import DEFAULT_SAMPLE_FPS
 
 Image = NDArray[np.uint8]
-DEFAULT_SAMPLE_FPS = 2.0
 
 
 @dataclass(frozen=True, slots=True)

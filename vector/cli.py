@@ -8,14 +8,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import text
 
-from cognify.db import tenant_session
-from vector.indexing import index_content_block, index_course_description, index_module
-
-_CALLS = {"course": index_course_description, "module": index_module, "block": index_content_block}
+# The database and the embedder are imported where they are used, so the `cognify` CLI (every role
+# command starts it) does not pay for them.
 
 
 def sources(tenant_id: UUID, course_id: UUID | None) -> list[tuple[str, UUID]]:
     """(kind, id) of every course, module and content block to index, courses first."""
+    from cognify.db import tenant_session
+
     where = "WHERE course_id = :course" if course_id else ""
     found: list[tuple[str, UUID]] = []
     with tenant_session(tenant_id) as session:
@@ -31,13 +31,17 @@ def sources(tenant_id: UUID, course_id: UUID | None) -> list[tuple[str, UUID]]:
 
 def index_sources(tenant_id: UUID, todo: list[tuple[str, UUID]], label: str = "indexing") -> int:
     """Index each source in its own transaction, showing progress; the chunks embedded."""
+    from cognify.db import tenant_session
+    from vector.indexing import index_content_block, index_course_description, index_module
+
+    calls = {"course": index_course_description, "module": index_module, "block": index_content_block}
     embedded = 0
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, transient=False) as progress:
         bar = progress.add_task(label, total=len(todo))
         for kind, source_id in todo:
             with tenant_session(tenant_id) as session:
-                embedded += asyncio.run(_CALLS[kind](session, source_id))
+                embedded += asyncio.run(calls[kind](session, source_id))
             progress.advance(bar)
     return embedded
 

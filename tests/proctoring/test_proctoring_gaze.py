@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from proctoring_media import ASTRONAUT_EYES, HOPPER_EYES, Scenes, VideoMaker, look
+from pydantic import ValidationError
 
 from proctoring.detectors import BlockedReading, FaceMeshPoseEstimator, HeadPose, MediaPipeFaceDetector
 from proctoring.detectors.gaze import gaze_angles
@@ -75,7 +76,9 @@ def test_eyes_turned_back_to_the_screen_cancel_the_head_turn() -> None:
     assert away(HeadPose(22, 0, 0, gaze_yaw=-20, gaze_pitch=0)) is None  # reading the screen from the side
 
 
-def test_eyes_held_off_screen_are_looking_away(make_video: VideoMaker, scenes: Scenes) -> None:
+def test_eyes_held_off_screen_are_looking_away(
+    make_video: VideoMaker, scenes: Scenes, monkeypatch: pytest.MonkeyPatch
+) -> None:
     aside = look(scenes.astronaut, ASTRONAUT_EYES, 8)
     video = make_video("gaze", [(4, scenes.astronaut), (5, aside), (4, scenes.astronaut), (1, aside),
                                 (4, scenes.astronaut)])
@@ -87,3 +90,16 @@ def test_eyes_held_off_screen_are_looking_away(make_video: VideoMaker, scenes: S
     ignoring_eyes = analyze_video(video, policy=eyes_ignored, settings=GAZE)
     assert analyze_video(video).events == []  # the deployment default reads no gaze
     assert ignoring_eyes.events == []
+    monkeypatch.setenv("COGNIFY_PROCTORING_GAZE", "true")  # a deployment turns it on
+    assert [e.type for e in analyze_video(video).events] == [EventType.LOOKING_AWAY]
+
+
+def test_a_bad_detector_setting_in_the_environment_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COGNIFY_PROCTORING_GAZE", "sometimes")
+    with pytest.raises(ValidationError, match="gaze"):
+        DetectorSettings()
+    monkeypatch.setenv("COGNIFY_PROCTORING_GAZE", "false")
+    monkeypatch.setenv("COGNIFY_PROCTORING_ANALYSIS_THREADS", "0")
+    with pytest.raises(ValidationError, match="analysis_threads"):
+        DetectorSettings()
+    assert DetectorSettings(analysis_threads=3).analysis_threads == 3  # arguments override the environment
