@@ -153,8 +153,11 @@ class ServerThread:
 
     def __init__(self, app: Any, port: int | None = None) -> None:
         self.port = port or free_port()
+        # Idle connections stay open longer than the clients pool them (LiteLLM's aiohttp 15 s, the lean
+        # path's 30 s): with uvicorn's 5 s default, a pooled connection the server is closing at that
+        # moment fails the next request ("Can not write request body"), which a test cannot control.
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                access_log=False, lifespan="on")
+                                access_log=False, lifespan="on", timeout_keep_alive=120)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
