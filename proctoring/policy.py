@@ -19,9 +19,9 @@ Two models configure the vision core:
     ``no_face``. A face whose pose cannot be read is a low-confidence looking-away candidate.
     ``mesh_tracking`` (on) lets FaceMesh track landmarks between consecutive frames instead
     of re-detecting each time; on a recording it starts afresh every ``tracking_segment_s``
-    (60) seconds of video, so ``analysis_threads`` (the machine's cores) can split one upload at
-    those points into time ranges analysed side by side with the very events of one pass
-    (``proctoring.recorded``).
+    (60) seconds of video, so ``analysis_threads`` can split one upload at those points into time
+    ranges analysed side by side with the very events of one pass (``proctoring.recorded``), by
+    default one range per core the process may run on.
 
     ``gaze`` (off) runs FaceMesh with its refined iris landmarks (about 2 ms more per frame) and
     reads the eyes' direction relative to the head (``proctoring.detectors.gaze``). It is off by
@@ -156,7 +156,7 @@ class DetectorSettings(BaseSettings):
     onnx_score_output: int = Field(default=0, ge=0)
     onnx_input_size: int = Field(default=224, gt=0)
     onnx_threads: int = Field(default=1, ge=1)
-    analysis_threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
+    analysis_threads: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=1, le=64)
     tracking_segment_s: float = Field(default=60.0, gt=0)
     identity_interval_s: float = Field(default=10.0, gt=0)
 

@@ -8,6 +8,7 @@ import numpy as np
 from proctoring.detectors.base import FaceBox, HeadPose
 from proctoring.detectors.gaze import GAZE_LANDMARKS, gaze_angles
 from proctoring.detectors.head_pose import POSE_LANDMARKS, solve_head_pose
+from proctoring.detectors.mediapipe_graph import one_executor_thread
 from proctoring.sources import Image
 
 CROP_MARGIN = 1.8
@@ -23,7 +24,7 @@ class FaceMeshPoseEstimator:
     def __init__(self, tracking: bool = True, irises: bool = False) -> None:
         from mediapipe.python.solutions.face_mesh import FaceMesh  # MediaPipe loads in ~2 s: on first use
 
-        self._mesh = FaceMesh(
+        self._mesh = one_executor_thread(FaceMesh)(
             static_image_mode=not tracking,
             max_num_faces=1,
             refine_landmarks=irises,

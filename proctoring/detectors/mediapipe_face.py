@@ -5,6 +5,7 @@ from typing import Literal
 import cv2
 
 from proctoring.detectors.base import FaceBox
+from proctoring.detectors.mediapipe_graph import one_executor_thread
 from proctoring.sources import Image
 
 MODEL_SELECTION = {"short_range": 0, "full_range": 1}
@@ -25,7 +26,7 @@ class MediaPipeFaceDetector:
         self._min_confidence = min_confidence
         from mediapipe.python.solutions.face_detection import FaceDetection  # ~2 s to load: on first use
 
-        self._graph = FaceDetection(
+        self._graph = one_executor_thread(FaceDetection)(
             model_selection=MODEL_SELECTION[model], min_detection_confidence=min_confidence
         )
 

@@ -1,6 +1,8 @@
 """Detectors on real face photos: MediaPipe, Haar, FaceMesh head pose, camera blocked."""
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import cv2
 import pytest
@@ -131,3 +133,36 @@ def test_mediapipe_box_of_a_face_cut_by_the_edge_reaches_past_it(
     (moved,) = short_range.detect(cut)
     assert moved.x < 0 < moved.x + moved.width
     assert moved.width == pytest.approx(face.width, rel=0.25)  # the whole face, not the part in view
+
+
+def _threads_started(make: Callable[[], Any], image: cv2.typing.MatLike) -> int:
+    before = len(os.listdir("/proc/self/task"))
+    detector = make()
+    try:
+        detector.detect(image)
+        return len(os.listdir("/proc/self/task")) - before
+    finally:
+        detector.close()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="MediaPipe's default pool is one thread here")
+def test_each_mediapipe_graph_runs_on_one_executor_thread(scenes: Scenes) -> None:
+    """MediaPipe's default pool (a thread per core) would only wake itself on our chains of calculators."""
+    assert _threads_started(MediaPipeFaceDetector, scenes.frontal) == 1
+    assert _threads_started(FaceMeshPoseEstimator, scenes.frontal) == 1
+    from mediapipe.python.solutions.face_detection import FaceDetection
+
+    assert _threads_started(lambda: _Stock(FaceDetection()), scenes.frontal) == os.cpu_count()
+
+
+class _Stock:
+    """MediaPipe's own FaceDetection behind the detectors' detect/close."""
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+
+    def detect(self, image: cv2.typing.MatLike) -> None:
+        self.graph.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+
+    def close(self) -> None:
+        self.graph.close()
